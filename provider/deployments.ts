@@ -1,0 +1,235 @@
+/**
+ * The resource's lifecycle against ESA (SPEC §4): apply a split (create and update are
+ * the same act: one new deployment), read what is live, and "delete".
+ *
+ * Safety properties, and why:
+ * - Before deploying, read the environment: if it already serves exactly the desired
+ *   split, adopt it. A re-run after an interrupted `pulumi up`, or a move from another
+ *   tool, then deploys nothing twice.
+ * - A deployment whose response was lost is looked for before it is sent again.
+ * - After deploying, wait (bounded) until GetRoutine shows the new split, so the stack
+ *   never records a split that readers cannot see yet.
+ * - If anything fails after ESA accepted the deployment, the error carries the new
+ *   state, so the engine records what is live instead of what was there before.
+ */
+import { Connection, describeCredentials, secretsOf } from "./config";
+import { DeploymentRequest, EsaApi, LiveEnvironment } from "./esa-client";
+import { ApiFailure, explain, EsaOperationError, OperationContext, wasRefused } from "./errors";
+import { Clock, RetriesStopped, withRetries } from "./retry";
+import { canonicalOrder, formatSplit, sameSplit } from "./split";
+import { DeploymentInputs, DeploymentOutputs, Environment, LiveDeployment } from "./types";
+
+/** The longest one HTTP request may take; the operation's deadline bounds the total. */
+const MAX_REQUEST_MS = 30_000;
+/** How long the read-after-write guard waits at most, within the deadline. */
+const MAX_CONFIRM_MS = 60_000;
+
+export type Logger = (severity: "info" | "warning", message: string) => void;
+
+export interface DeploymentContext {
+    api: EsaApi;
+    connection: Connection;
+    clock: Clock;
+    log: Logger;
+}
+
+/** What `read` found: the live state, or nothing when the deployment is gone. */
+export interface ReadResult {
+    outputs: DeploymentOutputs;
+    inputs: DeploymentInputs;
+}
+
+/**
+ * Raised when ESA accepted a change but something after it failed: `id` and
+ * `properties` are what the dynamic provider hands back to the engine as the resource's
+ * new state (an "initialization failure"), so the stack keeps saying what is live.
+ */
+export class DeployedButUnconfirmed extends Error {
+    readonly reasons: string[];
+    constructor(
+        message: string,
+        readonly id: string,
+        readonly properties: DeploymentOutputs,
+    ) {
+        super(message);
+        this.name = "DeployedButUnconfirmed";
+        this.reasons = [message];
+    }
+}
+
+export function resourceId(name: string, env: string): string {
+    return `${name}:${env}`;
+}
+
+/** Splits `<name>:<env>` (the official alicloud provider's import format). */
+export function parseResourceId(id: string): { name: string; env: Environment } {
+    const at = id.lastIndexOf(":");
+    const name = id.slice(0, at);
+    const env = id.slice(at + 1);
+    if (at <= 0 || (env !== "staging" && env !== "production")) {
+        throw new Error(`"${id}" is not a RoutineCodeDeployment id: expected "<routine name>:staging" or "<routine name>:production".`);
+    }
+    return { name, env };
+}
+
+export class Deployments {
+    private readonly deadline: number;
+    private readonly started: number;
+
+    constructor(private readonly ctx: DeploymentContext) {
+        this.started = ctx.clock.now();
+        this.deadline = this.started + ctx.connection.timeoutMs;
+    }
+
+    /** Makes the environment serve `inputs.codeVersions`; used by create and update. */
+    async apply(inputs: DeploymentInputs): Promise<DeploymentOutputs> {
+        const { name, env } = inputs;
+        const before = await this.liveDeployment(name, env, "CreateRoutineCodeDeployment");
+        if (before && this.serves(before, inputs)) {
+            this.ctx.log("info", `${name} (${env}) already serves ${formatSplit(inputs.codeVersions)} as deployment ${before.deploymentId}: adopted, nothing deployed.`);
+            return { ...inputs, deploymentId: before.deploymentId };
+        }
+
+        const deploymentId = await this.createDeployment(inputs);
+        const outputs: DeploymentOutputs = { ...inputs, deploymentId };
+        await this.confirm(outputs);
+        return outputs;
+    }
+
+    /** The live state of `<name>:<env>`, or undefined when the routine or its deployment is gone. */
+    async read(id: string, previous: Partial<DeploymentOutputs>): Promise<ReadResult | undefined> {
+        const { name, env } = parseResourceId(id);
+        const live = await this.liveDeployment(name, env, "GetRoutine");
+        if (!live) return undefined;
+        const inputs: DeploymentInputs = {
+            name,
+            env,
+            strategy: live.strategy as DeploymentInputs["strategy"],
+            codeVersions: live.codeVersions,
+            ...pick(previous, ["region", "endpoint", "timeoutSeconds"]),
+        };
+        return { inputs, outputs: { ...inputs, deploymentId: live.deploymentId } };
+    }
+
+    private serves(live: LiveDeployment, inputs: DeploymentInputs): boolean {
+        return live.strategy === inputs.strategy && sameSplit(live.codeVersions, inputs.codeVersions);
+    }
+
+    /**
+     * The deployment of one environment, found by its `Env` name (never by position:
+     * the API does not promise an order). Throws when the routine does not exist and
+     * `action` is a deployment, since nothing can be deployed to it.
+     */
+    private async liveDeployment(name: string, env: string, action: string): Promise<LiveDeployment | undefined> {
+        const envs = await this.call({ action: "GetRoutine", routine: name, env }, (timeoutMs) => this.ctx.api.getRoutineEnvironments(name, { timeoutMs }), true);
+        if (envs === undefined) {
+            if (action === "GetRoutine") return undefined;
+            throw this.explain({ code: "RoutineNotExist", message: "The routine name does not exist" }, { action, routine: name, env });
+        }
+        const deployment = findEnvironment(envs, env)?.deployment;
+        // The API's order of versions is not ours: keep the canonical one (oldest first).
+        return deployment && { ...deployment, codeVersions: canonicalOrder([...deployment.codeVersions]) };
+    }
+
+    private async createDeployment(inputs: DeploymentInputs): Promise<string> {
+        const request: DeploymentRequest = { name: inputs.name, env: inputs.env, strategy: inputs.strategy, codeVersions: inputs.codeVersions };
+        const context = { action: "CreateRoutineCodeDeployment", routine: inputs.name, env: inputs.env };
+        // A throttled request was refused; after any other failure the deployment may
+        // have been carried out before its answer was lost. Look before sending it again.
+        const landedDespite = async (failure: ApiFailure): Promise<string | undefined> => {
+            if (wasRefused(failure)) return undefined;
+            try {
+                const live = await this.liveDeployment(inputs.name, inputs.env, "GetRoutine");
+                if (live && this.serves(live, inputs)) {
+                    this.ctx.log("info", `${inputs.name} (${inputs.env}): the answer to the deployment was lost (${failure.code ?? failure.message}), but it landed as deployment ${live.deploymentId}.`);
+                    return live.deploymentId;
+                }
+            } catch {
+                // The look itself failed: carry on as if it had not landed.
+            }
+            return undefined;
+        };
+        try {
+            const result = await withRetries(() => this.ctx.api.createDeployment(request, { timeoutMs: this.requestTimeout() }), {
+                deadline: this.deadline,
+                clock: this.ctx.clock,
+                retryAmbiguous: true,
+                beforeRetry: async (failure) => {
+                    const deploymentId = await landedDespite(failure);
+                    return deploymentId ? { settled: true, value: { deploymentId } } : undefined;
+                },
+            });
+            return result.deploymentId;
+        } catch (error) {
+            if (error instanceof RetriesStopped && error.failureClass !== "fatal") {
+                const deploymentId = await landedDespite(error.failure);
+                if (deploymentId) return deploymentId;
+            }
+            throw this.explainStopped(error, context);
+        }
+    }
+
+    /** The read-after-write guard: wait until GetRoutine shows the new split. */
+    private async confirm(outputs: DeploymentOutputs): Promise<void> {
+        const { name, env } = outputs;
+        const until = Math.min(this.deadline, this.ctx.clock.now() + MAX_CONFIRM_MS);
+        let delay = 200;
+        let seen: LiveDeployment | undefined;
+        let lastError: unknown;
+        for (;;) {
+            try {
+                seen = await this.liveDeployment(name, env, "GetRoutine");
+                lastError = undefined;
+                if (seen && this.serves(seen, outputs)) return;
+            } catch (error) {
+                lastError = error;
+            }
+            if (this.ctx.clock.now() + delay > until) break;
+            await this.ctx.clock.sleep(delay);
+            delay = Math.min(delay * 2, 2_000);
+        }
+        const waited = Math.round((this.ctx.clock.now() - this.started) / 1000);
+        const found = lastError instanceof Error ? `reading it back failed: ${lastError.message}` : `GetRoutine still shows ${formatSplit(seen?.codeVersions)}`;
+        throw new DeployedButUnconfirmed(
+            `ESA accepted deployment ${outputs.deploymentId} of ${formatSplit(outputs.codeVersions)} to routine "${name}" (${env}), ` +
+                `but after ${waited} s ${found}. The stack records the deployment as made; run \`pulumi refresh\` to see what is live, then \`pulumi up\` again if needed.`,
+            resourceId(name, env),
+            outputs,
+        );
+    }
+
+    /** Runs one API call with retries; failures become user-facing errors. */
+    private async call<T>(context: OperationContext, request: (timeoutMs: number) => Promise<T>, retryAmbiguous: boolean): Promise<T> {
+        try {
+            return await withRetries(() => request(this.requestTimeout()), { deadline: this.deadline, clock: this.ctx.clock, retryAmbiguous });
+        } catch (error) {
+            throw this.explainStopped(error, context);
+        }
+    }
+
+    private explainStopped(error: unknown, context: OperationContext): Error {
+        if (!(error instanceof RetriesStopped)) return error instanceof Error ? error : new Error(String(error));
+        return this.explain(error.failure, context, error.summary(this.ctx.clock.now() - this.started));
+    }
+
+    private explain(failure: Parameters<typeof explain>[0], context: OperationContext, note?: string): EsaOperationError {
+        const credentials = describeCredentials(this.ctx.connection.credentials);
+        return explain(failure, { ...context, credentials }, secretsOf(this.ctx.connection.credentials), note);
+    }
+
+    private requestTimeout(): number {
+        return Math.max(1_000, Math.min(MAX_REQUEST_MS, this.deadline - this.ctx.clock.now()));
+    }
+}
+
+export function findEnvironment(envs: LiveEnvironment[], env: string): LiveEnvironment | undefined {
+    return envs.find((e) => e.env === env);
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
+    const result: Partial<Pick<T, K>> = {};
+    for (const key of keys) {
+        if (source[key] !== undefined && source[key] !== null) result[key] = source[key];
+    }
+    return result;
+}

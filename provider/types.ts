@@ -1,0 +1,46 @@
+/**
+ * Shapes shared by the provider's modules. The provider talks to the engine in plain
+ * JSON-like objects, so these are interfaces over data, not classes.
+ */
+
+export const ENVIRONMENTS = ["staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const STRATEGIES = ["percentage"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** One code version and the share of traffic it serves, in percent. */
+export interface CodeVersionSplit {
+    codeVersion: string;
+    percentage: number;
+}
+
+/**
+ * The resource's inputs after `check`: validated, strategy filled in, zero entries
+ * dropped and entries in canonical order. Values still unknown at preview time are
+ * passed through as the engine's unknown sentinel.
+ */
+export interface DeploymentInputs {
+    name: string;
+    env: Environment;
+    strategy: Strategy;
+    codeVersions: CodeVersionSplit[];
+    region?: string;
+    endpoint?: string;
+    timeoutSeconds?: number;
+}
+
+/** What the stack state records: the inputs plus the id of the live deployment. */
+export interface DeploymentOutputs extends DeploymentInputs {
+    deploymentId: string;
+}
+
+/** A deployment as ESA reports it for one environment of a routine. */
+export interface LiveDeployment {
+    deploymentId: string;
+    strategy: string;
+    codeVersions: CodeVersionSplit[];
+}
+
+/** The inputs' property names, so outputs can be told apart from engine-added keys. */
+export const INPUT_KEYS = ["name", "env", "strategy", "codeVersions", "region", "endpoint", "timeoutSeconds"] as const;
