@@ -12,7 +12,11 @@ import { isUnknown } from "./unknowns";
  */
 export function compareVersionIds(a: string, b: string): number {
     const numeric = /^\d+$/;
-    if (numeric.test(a) && numeric.test(b) && a.length !== b.length) return a.length - b.length;
+    const aNumeric = numeric.test(a);
+    const bNumeric = numeric.test(b);
+    // Numeric ids first, so the order stays total when a list mixes kinds of ids.
+    if (aNumeric !== bNumeric) return aNumeric ? -1 : 1;
+    if (aNumeric && a.length !== b.length) return a.length - b.length;
     return a < b ? -1 : a > b ? 1 : 0;
 }
 

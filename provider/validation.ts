@@ -188,7 +188,11 @@ function checkCodeVersions(value: unknown, fail: Fail): any {
 function checkCodeVersion(path: string, value: unknown, fail: Fail): unknown {
     if (isUnknown(value)) return value;
     if (typeof value === "number") {
-        if (!Number.isSafeInteger(value) || value < 0) {
+        if (!Number.isInteger(value) || value < 0) {
+            fail(path, `${path} must be a code version id (a string of digits, like "1723599747213377175"), got ${describe(value)}.`);
+            return value;
+        }
+        if (!Number.isSafeInteger(value)) {
             fail(
                 path,
                 `${path} is the number ${value}, which JavaScript cannot hold exactly: ESA code versions are 19-digit ids ` +
