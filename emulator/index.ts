@@ -1,0 +1,16 @@
+/**
+ * A local Alibaba Cloud ESA emulator: an HTTP server that speaks the ESA RPC API the way
+ * the official SDK (`@alicloud/esa20240910`) sends it, verifies ACS3-HMAC-SHA256
+ * signatures, and can inject faults. See README.md in this folder.
+ *
+ *   const emulator = await startEmulator({ routines: { "hello-edge": ["1723599747213377175"] } });
+ *   // SDK config: endpoint: emulator.host, protocol: "http",
+ *   //             accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET
+ *   await emulator.close();
+ */
+export { startEmulator } from "./start";
+export { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./credentials";
+export { API_VERSION } from "./server";
+export { ERROR_CATALOGUE } from "./errors";
+export type { ErrorCode } from "./errors";
+export * from "./types";
