@@ -1,54 +1,31 @@
 /**
- * The provider object that Pulumi serializes into every resource's state (SPEC §7).
+ * The provider code that Pulumi stores in every resource's state (SPEC §7).
  *
- * Pulumi stores the *code* of a dynamic provider in the state and runs that copy for
- * refresh and destroy. Storing our whole implementation would bloat every resource,
- * freeze old code into old state, and show a diff on every package upgrade. So what is
- * stored is only this shim: each method loads the implementation installed next to the
- * program (`require` resolves from the directory Pulumi runs the program in) and
- * delegates to it. The shim captures nothing but the module name: no credentials, no
- * clients, no version number, so it is byte-for-byte the same across releases.
+ * The engine runs a dynamic resource's provider from the `__provider` property: the
+ * dynamic-provider plugin evaluates that text as a module and calls its `handler()` to
+ * get the provider object. For refresh and destroy it uses the copy stored in the state.
  *
- * Keep it free of imports and of references to anything outside this file: the
- * serializer would copy them into the state.
+ * `pulumi.dynamic.Resource` fills `__provider` by serializing a provider object's
+ * closures: for seven delegating methods that is 2.6 KB at the very least, stored twice
+ * per resource (inputs and outputs), and it would copy whatever those closures capture.
+ * So `RoutineCodeDeployment` sets `__provider` itself to this hand-written loader
+ * instead: about 0.4 KB, no captured values (so no credentials, no clients, no version
+ * number), byte-for-byte the same across releases (so an upgrade shows no diff), and it
+ * loads the implementation installed next to the program (so refresh and destroy run
+ * the installed code, not a stale copy). `require` resolves from the directory the
+ * engine starts the plugin in: the Pulumi program's.
+ *
+ * Never change this text lightly: every existing stack stores it.
  */
-import type { RoutineCodeDeploymentProvider } from "./index";
+export const IMPLEMENTATION_MODULE = "esa-routine-deployment/provider";
 
-const IMPLEMENTATION = "esa-routine-deployment/provider";
-
-function implementation(): RoutineCodeDeploymentProvider {
-    let loaded: any;
+export const serializedProvider = `exports.handler = function () {
+    var name = "${IMPLEMENTATION_MODULE}";
     try {
-        loaded = require(IMPLEMENTATION);
-    } catch (error: any) {
-        throw new Error(
-            `The RoutineCodeDeployment provider could not load "${IMPLEMENTATION}" from ${process.cwd()}: ` +
-                `install the package in the Pulumi program's directory (npm install esa-routine-deployment). (${error?.message ?? error})`,
-        );
+        return require(name).provider;
+    } catch (error) {
+        throw new Error("RoutineCodeDeployment: cannot load " + name + " from " + process.cwd() +
+            ": install esa-routine-deployment in the Pulumi program's directory (npm install esa-routine-deployment). " + error.message);
     }
-    return loaded.provider;
-}
-
-export const providerShim: RoutineCodeDeploymentProvider = {
-    async configure(request) {
-        return implementation().configure(request);
-    },
-    async check(olds, news) {
-        return implementation().check(olds, news);
-    },
-    async diff(id, olds, news) {
-        return implementation().diff(id, olds, news);
-    },
-    async create(inputs) {
-        return implementation().create(inputs);
-    },
-    async read(id, props) {
-        return implementation().read(id, props);
-    },
-    async update(id, olds, news) {
-        return implementation().update(id, olds, news);
-    },
-    async delete(id, props) {
-        return implementation().delete(id, props);
-    },
 };
+`;
