@@ -88,7 +88,7 @@ export class EmulatorContext {
     try {
       validateSplit(split);
     } catch (e) {
-      throw new Error(`invalid split: ${(e as { detail?: string }).detail ?? String(e)}`);
+      throw new Error(`invalid split: ${(e as { detail?: string }).detail ?? String(e)}`, { cause: e });
     }
     this.store.ensureVersions(name, split.map((c) => c.codeVersion));
     return this.store.deploy(name, env, split).deploymentId;

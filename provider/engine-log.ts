@@ -25,7 +25,7 @@ function connect() {
     engine = null;
     const address = process.argv[2];
     const isDynamicProviderProcess = /dynamic-provider/.test(require.main?.filename ?? "") || process.env.PULUMI_NODEJS_PROJECT !== undefined;
-    if (!isDynamicProviderProcess || !address || !/^[\w.\-\[\]:]+:\d+$/.test(address)) return engine;
+    if (!isDynamicProviderProcess || !address || !/^[\w.\-[\]:]+:\d+$/.test(address)) return engine;
     try {
         const grpc = require("@grpc/grpc-js");
         const services = require("@pulumi/pulumi/proto/engine_grpc_pb");

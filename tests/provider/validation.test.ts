@@ -310,7 +310,6 @@ describe("checkInputs (SPEC §2)", () => {
         });
 
         it("rejects an unsafe number (1723599747213377300) and tells the user to write it as a string", () => {
-            // eslint-disable-next-line @typescript-eslint/no-loss-of-precision
             const corrupted = 1723599747213377300;
             const f = onlyFailure(valid({ codeVersions: [{ codeVersion: corrupted, percentage: 100 }] }), "codeVersions[0].codeVersion");
             assertMentions(f.reason, "1723599747213377300", "cannot hold exactly", /as a string/i, "quotes");
