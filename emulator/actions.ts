@@ -13,17 +13,17 @@ import type { StoredDeployment, StoredRoutine, Store } from "./store";
 import type { Env } from "./types";
 
 export interface ActionContext {
-  store: Store;
-  settings: Settings;
-  now: number;
+    store: Store;
+    settings: Settings;
+    now: number;
 }
 
 type Handler = (ctx: ActionContext, params: Params) => Record<string, unknown>;
 
 interface ActionDefinition {
-  /** Refused with RoutineUserServiceStatusHalt while the account is overdue. */
-  mutating: boolean;
-  handle: Handler;
+    /** Refused with RoutineUserServiceStatusHalt while the account is overdue. */
+    mutating: boolean;
+    handle: Handler;
 }
 
 /** Page sizes the List* actions accept ("Valid values: 1 to 20" in the SDK's docs). */
@@ -39,203 +39,193 @@ const ROUTINE_QUOTA = 100;
 const ROUTINE_NAME = /^[a-z][a-z0-9-]{0,62}[a-z0-9]$/;
 
 export const ACTIONS: Record<string, ActionDefinition> = {
-  CreateRoutineCodeDeployment: { mutating: true, handle: createRoutineCodeDeployment },
-  GetRoutine: { mutating: false, handle: getRoutine },
-  CreateRoutine: { mutating: true, handle: createRoutine },
-  DeleteRoutine: { mutating: true, handle: deleteRoutine },
-  ListUserRoutines: { mutating: false, handle: listUserRoutines },
-  ListRoutineCodeVersions: { mutating: false, handle: listRoutineCodeVersions },
-  CommitRoutineStagingCode: { mutating: true, handle: commitRoutineStagingCode },
-  DeleteRoutineCodeVersion: { mutating: true, handle: deleteRoutineCodeVersion },
+    CreateRoutineCodeDeployment: { mutating: true, handle: createRoutineCodeDeployment },
+    GetRoutine: { mutating: false, handle: getRoutine },
+    CreateRoutine: { mutating: true, handle: createRoutine },
+    DeleteRoutine: { mutating: true, handle: deleteRoutine },
+    ListUserRoutines: { mutating: false, handle: listUserRoutines },
+    ListRoutineCodeVersions: { mutating: false, handle: listRoutineCodeVersions },
+    CommitRoutineStagingCode: { mutating: true, handle: commitRoutineStagingCode },
+    DeleteRoutineCodeVersion: { mutating: true, handle: deleteRoutineCodeVersion },
 };
 
 export function isKnownAction(action: string): boolean {
-  return Object.prototype.hasOwnProperty.call(ACTIONS, action);
+    return Object.prototype.hasOwnProperty.call(ACTIONS, action);
 }
 
 export function runAction(action: string, ctx: ActionContext, params: Params): Record<string, unknown> {
-  const definition = ACTIONS[action];
-  // The account state gates every change before anything about the request is judged.
-  if (definition.mutating && ctx.settings.overdue) {
-    throw new ApiError("RoutineUserServiceStatusHalt", "the account is overdue (setOverdue)");
-  }
-  return definition.handle(ctx, params);
+    const definition = ACTIONS[action];
+    // The account state gates every change before anything about the request is judged.
+    if (definition.mutating && ctx.settings.overdue) {
+        throw new ApiError("RoutineUserServiceStatusHalt", "the account is overdue (setOverdue)");
+    }
+    return definition.handle(ctx, params);
 }
 
 function createRoutineCodeDeployment(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-  const env = requireEnv(params.Env);
-  if (params.Strategy !== "percentage") {
-    throw new ApiError("InvalidParameter", `Strategy must be "percentage", got "${params.Strategy ?? ""}"`);
-  }
-  const split = parseCodeVersionsParam(requireParam(params, "CodeVersions"));
-  for (const { codeVersion } of split) {
-    // ParameterNotExist ("the specified parameter does not exist") rather than
-    // InvalidParameter: the value is well-formed, the version it names is missing.
-    if (!ctx.store.hasVersion(routine.name, codeVersion)) {
-      throw new ApiError(
-        "ParameterNotExist",
-        `code version ${codeVersion} does not exist for routine "${routine.name}"`,
-      );
+    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
+    const env = requireEnv(params.Env);
+    if (params.Strategy !== "percentage") {
+        throw new ApiError("InvalidParameter", `Strategy must be "percentage", got "${params.Strategy ?? ""}"`);
     }
-  }
-  const deployment = ctx.store.deploy(routine.name, env, split, {
-    now: ctx.now,
-    visibleAfterMs: ctx.settings.readAfterWriteDelayMs,
-  });
-  return {
-    Strategy: deployment.strategy,
-    DeploymentId:
-      ctx.settings.deploymentIdAs === "number" ? Number(deployment.deploymentId) : deployment.deploymentId,
-    // Always strings: a 19-digit id must not be written as a JSON number.
-    CodeVersions: deployment.codeVersions.map((c) => ({ Percentage: c.percentage, CodeVersion: c.codeVersion })),
-  };
+    const split = parseCodeVersionsParam(requireParam(params, "CodeVersions"));
+    for (const { codeVersion } of split) {
+        // ParameterNotExist ("the specified parameter does not exist") rather than
+        // InvalidParameter: the value is well-formed, the version it names is missing.
+        if (!ctx.store.hasVersion(routine.name, codeVersion)) {
+            throw new ApiError("ParameterNotExist", `code version ${codeVersion} does not exist for routine "${routine.name}"`);
+        }
+    }
+    const deployment = ctx.store.deploy(routine.name, env, split, {
+        now: ctx.now,
+        visibleAfterMs: ctx.settings.readAfterWriteDelayMs,
+    });
+    return {
+        Strategy: deployment.strategy,
+        DeploymentId: ctx.settings.deploymentIdAs === "number" ? Number(deployment.deploymentId) : deployment.deploymentId,
+        // Always strings: a 19-digit id must not be written as a JSON number.
+        CodeVersions: deployment.codeVersions.map((c) => ({ Percentage: c.percentage, CodeVersion: c.codeVersion })),
+    };
 }
 
 function getRoutine(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-  return {
-    CreateTime: routine.createTime,
-    Description: routine.description,
-    DefaultRelatedRecord: defaultRelatedRecord(routine.name),
-    HasAssets: routine.hasAssets,
-    // One entry per environment, in the configured order: clients must pick by Env.
-    Envs: ctx.settings.envOrder.map((env) => {
-      const deployment = ctx.store.visibleDeployment(routine.name, env, ctx.now);
-      return deployment ? { Env: env, CodeDeploy: codeDeploy(routine, deployment) } : { Env: env };
-    }),
-  };
+    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
+    return {
+        CreateTime: routine.createTime,
+        Description: routine.description,
+        DefaultRelatedRecord: defaultRelatedRecord(routine.name),
+        HasAssets: routine.hasAssets,
+        // One entry per environment, in the configured order: clients must pick by Env.
+        Envs: ctx.settings.envOrder.map((env) => {
+            const deployment = ctx.store.visibleDeployment(routine.name, env, ctx.now);
+            return deployment ? { Env: env, CodeDeploy: codeDeploy(routine, deployment) } : { Env: env };
+        }),
+    };
 }
 
 function codeDeploy(routine: StoredRoutine, deployment: StoredDeployment): Record<string, unknown> {
-  return {
-    DeployId: deployment.deploymentId,
-    Strategy: deployment.strategy,
-    CreationTime: deployment.creationTime,
-    CodeVersions: deployment.codeVersions.map((c) => {
-      const version = routine.versions.find((v) => v.codeVersion === c.codeVersion);
-      return {
-        CodeVersion: c.codeVersion,
-        Percentage: c.percentage,
-        Description: version?.description ?? "",
-        CreateTime: version?.createTime ?? deployment.creationTime,
-      };
-    }),
-  };
+    return {
+        DeployId: deployment.deploymentId,
+        Strategy: deployment.strategy,
+        CreationTime: deployment.creationTime,
+        CodeVersions: deployment.codeVersions.map((c) => {
+            const version = routine.versions.find((v) => v.codeVersion === c.codeVersion);
+            return {
+                CodeVersion: c.codeVersion,
+                Percentage: c.percentage,
+                Description: version?.description ?? "",
+                CreateTime: version?.createTime ?? deployment.creationTime,
+            };
+        }),
+    };
 }
 
 function createRoutine(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const name = requireParam(params, "Name");
-  if (!ROUTINE_NAME.test(name)) {
-    throw new ApiError(
-      "InvalidParameter",
-      "Name must be 2-64 lower-case letters, digits or hyphens, start with a letter and not end with a hyphen",
-    );
-  }
-  if (ctx.store.getRoutine(name)) {
-    throw new ApiError("RoutineNameAlreadyExist", `routine "${name}" already exists`);
-  }
-  ctx.store.createRoutine(
-    name,
-    { description: params.Description ?? "", hasAssets: params.HasAssets === "true" },
-    ctx.now,
-  );
-  return { Status: "OK" };
+    const name = requireParam(params, "Name");
+    if (!ROUTINE_NAME.test(name)) {
+        throw new ApiError(
+            "InvalidParameter",
+            "Name must be 2-64 lower-case letters, digits or hyphens, start with a letter and not end with a hyphen",
+        );
+    }
+    if (ctx.store.getRoutine(name)) {
+        throw new ApiError("RoutineNameAlreadyExist", `routine "${name}" already exists`);
+    }
+    ctx.store.createRoutine(name, { description: params.Description ?? "", hasAssets: params.HasAssets === "true" }, ctx.now);
+    return { Status: "OK" };
 }
 
 function deleteRoutine(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-  ctx.store.deleteRoutine(routine.name);
-  return { Status: "OK" };
+    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
+    ctx.store.deleteRoutine(routine.name);
+    return { Status: "OK" };
 }
 
 function listUserRoutines(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const { pageNumber, pageSize } = paging(params);
-  const keyword = params.SearchKeyWord ?? "";
-  const all = ctx.store.listRoutines();
-  const matching = all.filter((r) => r.name.includes(keyword));
-  return {
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    TotalCount: matching.length,
-    QuotaRoutineNumber: ROUTINE_QUOTA,
-    UsedRoutineNumber: all.length,
-    Routines: page(matching, pageNumber, pageSize).map((r) => ({
-      RoutineName: r.name,
-      Description: r.description,
-      CreateTime: r.createTime,
-      DefaultRelatedRecord: defaultRelatedRecord(r.name),
-      HasAssets: r.hasAssets,
-    })),
-  };
+    const { pageNumber, pageSize } = paging(params);
+    const keyword = params.SearchKeyWord ?? "";
+    const all = ctx.store.listRoutines();
+    const matching = all.filter((r) => r.name.includes(keyword));
+    return {
+        PageNumber: pageNumber,
+        PageSize: pageSize,
+        TotalCount: matching.length,
+        QuotaRoutineNumber: ROUTINE_QUOTA,
+        UsedRoutineNumber: all.length,
+        Routines: page(matching, pageNumber, pageSize).map((r) => ({
+            RoutineName: r.name,
+            Description: r.description,
+            CreateTime: r.createTime,
+            DefaultRelatedRecord: defaultRelatedRecord(r.name),
+            HasAssets: r.hasAssets,
+        })),
+    };
 }
 
 function listRoutineCodeVersions(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-  const { pageNumber, pageSize } = paging(params);
-  const keyword = params.SearchKeyWord ?? "";
-  const matching = ctx.store
-    .listVersions(routine.name)
-    .filter((v) => v.codeVersion.includes(keyword) || v.description.includes(keyword));
-  return {
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    TotalCount: matching.length,
-    CodeVersions: page(matching, pageNumber, pageSize).map((v) => ({
-      CodeVersion: v.codeVersion,
-      CodeDescription: v.description,
-      CreateTime: v.createTime,
-      BuildId: v.buildId,
-      Status: "Available",
-    })),
-  };
+    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
+    const { pageNumber, pageSize } = paging(params);
+    const keyword = params.SearchKeyWord ?? "";
+    const matching = ctx.store.listVersions(routine.name).filter((v) => v.codeVersion.includes(keyword) || v.description.includes(keyword));
+    return {
+        PageNumber: pageNumber,
+        PageSize: pageSize,
+        TotalCount: matching.length,
+        CodeVersions: page(matching, pageNumber, pageSize).map((v) => ({
+            CodeVersion: v.codeVersion,
+            CodeDescription: v.description,
+            CreateTime: v.createTime,
+            BuildId: v.buildId,
+            Status: "Available",
+        })),
+    };
 }
 
 function commitRoutineStagingCode(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-  const version = ctx.store.commitVersion(routine.name, params.CodeDescription ?? "", ctx.now);
-  return { CodeVersion: version.codeVersion };
+    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
+    const version = ctx.store.commitVersion(routine.name, params.CodeDescription ?? "", ctx.now);
+    return { CodeVersion: version.codeVersion };
 }
 
 function deleteRoutineCodeVersion(ctx: ActionContext, params: Params): Record<string, unknown> {
-  const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-  const codeVersion = requireParam(params, "CodeVersion");
-  if (!ctx.store.hasVersion(routine.name, codeVersion)) {
-    throw new ApiError("ParameterNotExist", `code version ${codeVersion} does not exist`);
-  }
-  const serving = ctx.store.environmentsServing(routine.name, codeVersion);
-  if (serving.length > 0) {
-    throw new ApiError("DependedByOthers", `code version ${codeVersion} is deployed in ${serving.join(", ")}`);
-  }
-  ctx.store.deleteVersion(routine.name, codeVersion);
-  return { Status: "OK" };
+    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
+    const codeVersion = requireParam(params, "CodeVersion");
+    if (!ctx.store.hasVersion(routine.name, codeVersion)) {
+        throw new ApiError("ParameterNotExist", `code version ${codeVersion} does not exist`);
+    }
+    const serving = ctx.store.environmentsServing(routine.name, codeVersion);
+    if (serving.length > 0) {
+        throw new ApiError("DependedByOthers", `code version ${codeVersion} is deployed in ${serving.join(", ")}`);
+    }
+    ctx.store.deleteVersion(routine.name, codeVersion);
+    return { Status: "OK" };
 }
 
 function requireRoutine(store: Store, name: string): StoredRoutine {
-  const routine = store.getRoutine(name);
-  if (!routine) throw new ApiError("RoutineNotExist", `routine "${name}" does not exist`);
-  return routine;
+    const routine = store.getRoutine(name);
+    if (!routine) throw new ApiError("RoutineNotExist", `routine "${name}" does not exist`);
+    return routine;
 }
 
 function requireEnv(value: string | undefined): Env {
-  if (value !== "staging" && value !== "production") {
-    throw new ApiError("InvalidParameter", `Env must be "staging" or "production", got "${value ?? ""}"`);
-  }
-  return value;
+    if (value !== "staging" && value !== "production") {
+        throw new ApiError("InvalidParameter", `Env must be "staging" or "production", got "${value ?? ""}"`);
+    }
+    return value;
 }
 
 function paging(params: Params): { pageNumber: number; pageSize: number } {
-  return {
-    pageNumber: optionalInt(params, "PageNumber", 1, 1, 1_000_000),
-    pageSize: optionalInt(params, "PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
-  };
+    return {
+        pageNumber: optionalInt(params, "PageNumber", 1, 1, 1_000_000),
+        pageSize: optionalInt(params, "PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+    };
 }
 
 function page<T>(items: T[], pageNumber: number, pageSize: number): T[] {
-  return items.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    return items.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
 }
 
 /** The record ESA creates for every routine; the account segment is fixed for the emulator. */
 function defaultRelatedRecord(name: string): string {
-  return `${name}.e5a0emu1.er.aliyun-esa.net`;
+    return `${name}.e5a0emu1.er.aliyun-esa.net`;
 }

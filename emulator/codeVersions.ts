@@ -19,57 +19,51 @@ export const MAX_VERSIONS_PER_SPLIT = 2;
  * not exist).
  */
 export function parseCodeVersionsParam(raw: string): CodeVersionSplit[] {
-  const quoted = raw.replace(/("CodeVersion"\s*:\s*)(-?\d[\d.eE+-]*)/g, '$1"$2"');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(quoted);
-  } catch {
-    throw new ApiError("InvalidParameter", "CodeVersions is not valid JSON");
-  }
-  if (!Array.isArray(parsed)) {
-    throw new ApiError("InvalidParameter", "CodeVersions must be a JSON array");
-  }
-  const split = parsed.map((entry, i): CodeVersionSplit => {
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      throw new ApiError("InvalidParameter", `CodeVersions[${i}] must be an object`);
+    const quoted = raw.replace(/("CodeVersion"\s*:\s*)(-?\d[\d.eE+-]*)/g, '$1"$2"');
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(quoted);
+    } catch {
+        throw new ApiError("InvalidParameter", "CodeVersions is not valid JSON");
     }
-    const { CodeVersion, Percentage } = entry as Record<string, unknown>;
-    if (typeof CodeVersion !== "string" || CodeVersion.trim() === "") {
-      throw new ApiError("InvalidParameter", `CodeVersions[${i}].CodeVersion is required`);
+    if (!Array.isArray(parsed)) {
+        throw new ApiError("InvalidParameter", "CodeVersions must be a JSON array");
     }
-    if (typeof Percentage !== "number") {
-      throw new ApiError("InvalidParameter", `CodeVersions[${i}].Percentage must be a number`);
-    }
-    return { codeVersion: CodeVersion, percentage: Percentage };
-  });
-  validateSplit(split);
-  return split;
+    const split = parsed.map((entry, i): CodeVersionSplit => {
+        if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+            throw new ApiError("InvalidParameter", `CodeVersions[${i}] must be an object`);
+        }
+        const { CodeVersion, Percentage } = entry as Record<string, unknown>;
+        if (typeof CodeVersion !== "string" || CodeVersion.trim() === "") {
+            throw new ApiError("InvalidParameter", `CodeVersions[${i}].CodeVersion is required`);
+        }
+        if (typeof Percentage !== "number") {
+            throw new ApiError("InvalidParameter", `CodeVersions[${i}].Percentage must be a number`);
+        }
+        return { codeVersion: CodeVersion, percentage: Percentage };
+    });
+    validateSplit(split);
+    return split;
 }
 
 /** Throws InvalidParameter unless `split` obeys the documented rules. */
 export function validateSplit(split: CodeVersionSplit[]): void {
-  if (split.length < 1 || split.length > MAX_VERSIONS_PER_SPLIT) {
-    throw new ApiError(
-      "InvalidParameter",
-      `CodeVersions must have 1 to ${MAX_VERSIONS_PER_SPLIT} entries, got ${split.length}`,
-    );
-  }
-  const seen = new Set<string>();
-  let sum = 0;
-  split.forEach(({ codeVersion, percentage }, i) => {
-    if (!Number.isInteger(percentage) || percentage < 1 || percentage > 100) {
-      throw new ApiError(
-        "InvalidParameter",
-        `CodeVersions[${i}].Percentage must be an integer from 1 to 100, got ${percentage}`,
-      );
+    if (split.length < 1 || split.length > MAX_VERSIONS_PER_SPLIT) {
+        throw new ApiError("InvalidParameter", `CodeVersions must have 1 to ${MAX_VERSIONS_PER_SPLIT} entries, got ${split.length}`);
     }
-    if (seen.has(codeVersion)) {
-      throw new ApiError("InvalidParameter", `CodeVersion ${codeVersion} appears twice`);
+    const seen = new Set<string>();
+    let sum = 0;
+    split.forEach(({ codeVersion, percentage }, i) => {
+        if (!Number.isInteger(percentage) || percentage < 1 || percentage > 100) {
+            throw new ApiError("InvalidParameter", `CodeVersions[${i}].Percentage must be an integer from 1 to 100, got ${percentage}`);
+        }
+        if (seen.has(codeVersion)) {
+            throw new ApiError("InvalidParameter", `CodeVersion ${codeVersion} appears twice`);
+        }
+        seen.add(codeVersion);
+        sum += percentage;
+    });
+    if (sum !== 100) {
+        throw new ApiError("InvalidParameter", `percentages must sum to 100, got ${sum}`);
     }
-    seen.add(codeVersion);
-    sum += percentage;
-  });
-  if (sum !== 100) {
-    throw new ApiError("InvalidParameter", `percentages must sum to 100, got ${sum}`);
-  }
 }

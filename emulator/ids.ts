@@ -9,20 +9,20 @@ import { randomUUID } from "node:crypto";
 
 /** Upper-case UUID, the format of the API's `RequestId` (`EDBD3EB3-97DA-...`). */
 export function newRequestId(): string {
-  return randomUUID().toUpperCase();
+    return randomUUID().toUpperCase();
 }
 
 const VERSION_ID = /^[1-9][0-9]{18}$/;
 
 export function isVersionId(value: string): boolean {
-  return VERSION_ID.test(value);
+    return VERSION_ID.test(value);
 }
 
 /** Numeric order of two version ids without losing precision. */
 export function compareVersionIds(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
@@ -31,23 +31,23 @@ export function compareVersionIds(a: string, b: string): number {
  * when several are issued in the same millisecond or seeded ids lie in the future.
  */
 export class VersionIdGenerator {
-  private last = 0n;
+    private last = 0n;
 
-  /** Make sure later ids sort after an id that already exists. */
-  observe(id: string): void {
-    const value = BigInt(id);
-    if (value > this.last) this.last = value;
-  }
+    /** Make sure later ids sort after an id that already exists. */
+    observe(id: string): void {
+        const value = BigInt(id);
+        if (value > this.last) this.last = value;
+    }
 
-  next(now: number = Date.now()): string {
-    const fromClock = BigInt(now) * 1_000_000n;
-    const candidate = fromClock > this.last ? fromClock : this.last + 1n;
-    this.last = candidate;
-    return candidate.toString();
-  }
+    next(now: number = Date.now()): string {
+        const fromClock = BigInt(now) * 1_000_000n;
+        const candidate = fromClock > this.last ? fromClock : this.last + 1n;
+        this.last = candidate;
+        return candidate.toString();
+    }
 }
 
 /** `2024-03-11T01:23:21Z`: the time format of the API's CreateTime fields. */
 export function apiTimestamp(at: number = Date.now()): string {
-  return new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

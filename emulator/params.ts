@@ -10,64 +10,64 @@ import { ApiError } from "./errors";
 export type Params = Record<string, string>;
 
 export function parseParams(rawQuery: string, headers: IncomingHttpHeaders, body: Buffer): Params {
-  const params: Params = {};
-  Object.assign(params, flatten(parseQueryString(rawQuery)));
-  if (body.length > 0) {
-    const contentType = String(headers["content-type"] ?? "").toLowerCase();
-    if (contentType.startsWith("application/json")) {
-      Object.assign(params, fromJson(body));
-    } else {
-      // Form encoding is the SDK's default (`reqBodyType: "formData"`).
-      Object.assign(params, flatten(parseQueryString(body.toString("utf8"))));
+    const params: Params = {};
+    Object.assign(params, flatten(parseQueryString(rawQuery)));
+    if (body.length > 0) {
+        const contentType = String(headers["content-type"] ?? "").toLowerCase();
+        if (contentType.startsWith("application/json")) {
+            Object.assign(params, fromJson(body));
+        } else {
+            // Form encoding is the SDK's default (`reqBodyType: "formData"`).
+            Object.assign(params, flatten(parseQueryString(body.toString("utf8"))));
+        }
     }
-  }
-  return params;
+    return params;
 }
 
 function flatten(parsed: NodeJS.Dict<string | string[]>): Params {
-  const out: Params = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (value === undefined) continue;
-    out[key] = Array.isArray(value) ? value[0] ?? "" : value;
-  }
-  return out;
+    const out: Params = {};
+    for (const [key, value] of Object.entries(parsed)) {
+        if (value === undefined) continue;
+        out[key] = Array.isArray(value) ? (value[0] ?? "") : value;
+    }
+    return out;
 }
 
 function fromJson(body: Buffer): Params {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new ApiError("InvalidParameter", "the JSON request body does not parse");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ApiError("InvalidParameter", "the JSON request body must be an object");
-  }
-  const out: Params = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (value === null || value === undefined) continue;
-    out[key] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  return out;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(body.toString("utf8"));
+    } catch {
+        throw new ApiError("InvalidParameter", "the JSON request body does not parse");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new ApiError("InvalidParameter", "the JSON request body must be an object");
+    }
+    const out: Params = {};
+    for (const [key, value] of Object.entries(parsed)) {
+        if (value === null || value === undefined) continue;
+        out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return out;
 }
 
 /** A required, non-blank string parameter. */
 export function requireParam(params: Params, name: string): string {
-  const value = params[name];
-  if (value === undefined || value.trim() === "") {
-    throw new ApiError("InvalidParameter", `${name} is required`);
-  }
-  return value;
+    const value = params[name];
+    if (value === undefined || value.trim() === "") {
+        throw new ApiError("InvalidParameter", `${name} is required`);
+    }
+    return value;
 }
 
 /** An optional integer parameter within [min, max]. */
 export function optionalInt(params: Params, name: string, fallback: number, min: number, max: number): number {
-  const raw = params[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ApiError("InvalidParameter", `${name} must be an integer`);
-  const value = Number(raw);
-  if (value < min || value > max) {
-    throw new ApiError("InvalidParameter", `${name} must be between ${min} and ${max}`);
-  }
-  return value;
+    const raw = params[name];
+    if (raw === undefined || raw === "") return fallback;
+    if (!/^-?\d+$/.test(raw)) throw new ApiError("InvalidParameter", `${name} must be an integer`);
+    const value = Number(raw);
+    if (value < min || value > max) {
+        throw new ApiError("InvalidParameter", `${name} must be between ${min} and ${max}`);
+    }
+    return value;
 }

@@ -9,19 +9,17 @@ import type { StoreData } from "./store";
 export const STATE_FORMAT_VERSION = 1;
 
 export function loadState(path: string): StoreData | undefined {
-  if (!existsSync(path)) return undefined;
-  const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<StoreData>;
-  if (parsed.formatVersion !== STATE_FORMAT_VERSION || typeof parsed.routines !== "object") {
-    throw new Error(
-      `${path} is not an ESA emulator state file (expected formatVersion ${STATE_FORMAT_VERSION})`,
-    );
-  }
-  return parsed as StoreData;
+    if (!existsSync(path)) return undefined;
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<StoreData>;
+    if (parsed.formatVersion !== STATE_FORMAT_VERSION || typeof parsed.routines !== "object") {
+        throw new Error(`${path} is not an ESA emulator state file (expected formatVersion ${STATE_FORMAT_VERSION})`);
+    }
+    return parsed as StoreData;
 }
 
 export function saveState(path: string, data: StoreData): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + "\n", "utf8");
-  renameSync(tmp, path);
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data, null, 2) + "\n", "utf8");
+    renameSync(tmp, path);
 }

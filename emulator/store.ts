@@ -10,32 +10,32 @@ import type { CodeVersionSplit, DeploymentState, Env, EmulatorState, RoutineStat
 import { ENVS } from "./types";
 
 export interface StoredVersion {
-  codeVersion: string;
-  description: string;
-  createTime: string;
-  buildId: number;
+    codeVersion: string;
+    description: string;
+    createTime: string;
+    buildId: number;
 }
 
 export interface StoredDeployment extends DeploymentState {
-  /** Epoch ms from which GetRoutine shows this deployment (read-after-write delay). */
-  visibleAt: number;
+    /** Epoch ms from which GetRoutine shows this deployment (read-after-write delay). */
+    visibleAt: number;
 }
 
 export interface StoredRoutine {
-  name: string;
-  description: string;
-  createTime: string;
-  hasAssets: boolean;
-  versions: StoredVersion[];
-  /** Oldest first; the last entry is the current deployment. */
-  history: Record<Env, StoredDeployment[]>;
+    name: string;
+    description: string;
+    createTime: string;
+    hasAssets: boolean;
+    versions: StoredVersion[];
+    /** Oldest first; the last entry is the current deployment. */
+    history: Record<Env, StoredDeployment[]>;
 }
 
 export interface StoreData {
-  formatVersion: number;
-  nextDeploymentId: number;
-  nextBuildId: number;
-  routines: Record<string, StoredRoutine>;
+    formatVersion: number;
+    nextDeploymentId: number;
+    nextBuildId: number;
+    routines: Record<string, StoredRoutine>;
 }
 
 /** Enough history to serve the previous split during a read-after-write delay. */
@@ -45,221 +45,216 @@ const HISTORY_LIMIT = 10;
 const FIRST_DEPLOYMENT_ID = 200;
 
 export class Store {
-  private data: StoreData;
-  private readonly versionIds = new VersionIdGenerator();
+    private data: StoreData;
+    private readonly versionIds = new VersionIdGenerator();
 
-  constructor(data: StoreData, private readonly onChange: (data: StoreData) => void = () => {}) {
-    this.data = data;
-    this.observeAllVersionIds();
-  }
-
-  /** A fresh account holding `routines` (name → existing version ids). */
-  static seedData(routines: Record<string, string[]> = {}, now: number = Date.now()): StoreData {
-    const store = new Store({
-      formatVersion: STATE_FORMAT_VERSION,
-      nextDeploymentId: FIRST_DEPLOYMENT_ID,
-      nextBuildId: 1,
-      routines: {},
-    });
-    for (const [name, versions] of Object.entries(routines)) {
-      store.createRoutine(name, {}, now);
-      store.ensureVersions(name, versions, now);
+    constructor(
+        data: StoreData,
+        private readonly onChange: (data: StoreData) => void = () => {},
+    ) {
+        this.data = data;
+        this.observeAllVersionIds();
     }
-    return store.exportData();
-  }
 
-  /** A deep copy, safe to keep (e.g. as the state to reset to) or to serialise. */
-  exportData(): StoreData {
-    return structuredClone(this.data);
-  }
-
-  replaceData(data: StoreData): void {
-    const { nextDeploymentId, nextBuildId } = this.data;
-    this.data = structuredClone(data);
-    // Ids already handed out stay handed out: a client holding an id from before a reset
-    // must never see it reused for a different deployment or version.
-    this.data.nextDeploymentId = Math.max(nextDeploymentId, data.nextDeploymentId);
-    this.data.nextBuildId = Math.max(nextBuildId, data.nextBuildId);
-    this.observeAllVersionIds();
-    this.changed();
-  }
-
-  getRoutine(name: string): StoredRoutine | undefined {
-    return Object.prototype.hasOwnProperty.call(this.data.routines, name)
-      ? this.data.routines[name]
-      : undefined;
-  }
-
-  /** Routines in name order, so paging is stable. */
-  listRoutines(): StoredRoutine[] {
-    return Object.values(this.data.routines).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  createRoutine(
-    name: string,
-    options: { description?: string; hasAssets?: boolean } = {},
-    now: number = Date.now(),
-  ): StoredRoutine {
-    if (this.getRoutine(name)) throw new Error(`routine "${name}" already exists`);
-    const routine: StoredRoutine = {
-      name,
-      description: options.description ?? "",
-      createTime: apiTimestamp(now),
-      hasAssets: options.hasAssets ?? false,
-      versions: [],
-      history: { staging: [], production: [] },
-    };
-    this.data.routines[name] = routine;
-    this.changed();
-    return routine;
-  }
-
-  deleteRoutine(name: string): boolean {
-    if (!this.getRoutine(name)) return false;
-    delete this.data.routines[name];
-    this.changed();
-    return true;
-  }
-
-  /** Versions newest first. */
-  listVersions(name: string): StoredVersion[] {
-    return [...this.requireRoutine(name).versions].sort((a, b) => compareVersionIds(b.codeVersion, a.codeVersion));
-  }
-
-  hasVersion(name: string, codeVersion: string): boolean {
-    return this.requireRoutine(name).versions.some((v) => v.codeVersion === codeVersion);
-  }
-
-  /** Create a new version with a freshly issued id (CommitRoutineStagingCode). */
-  commitVersion(name: string, description: string, now: number = Date.now()): StoredVersion {
-    const version = this.pushVersion(this.requireRoutine(name), this.versionIds.next(now), description, now);
-    this.changed();
-    return version;
-  }
-
-  /** Add the given ids to the routine unless it already has them (seeds, console changes). */
-  ensureVersions(name: string, ids: string[], now: number = Date.now()): void {
-    const routine = this.requireRoutine(name);
-    // All or nothing: check every id before adding any.
-    const invalid = ids.find((id) => !isVersionId(id));
-    if (invalid !== undefined) {
-      throw new Error(`code version "${invalid}" of routine "${name}" is not a 19-digit id`);
-    }
-    for (const id of ids) {
-      if (!routine.versions.some((v) => v.codeVersion === id)) {
-        this.versionIds.observe(id);
-        this.pushVersion(routine, id, "", now);
-      }
-    }
-    this.changed();
-  }
-
-  deleteVersion(name: string, codeVersion: string): boolean {
-    const routine = this.requireRoutine(name);
-    const before = routine.versions.length;
-    routine.versions = routine.versions.filter((v) => v.codeVersion !== codeVersion);
-    if (routine.versions.length === before) return false;
-    this.changed();
-    return true;
-  }
-
-  /** Environments whose current deployment serves `codeVersion`. */
-  environmentsServing(name: string, codeVersion: string): Env[] {
-    return ENVS.filter((env) =>
-      this.latestDeployment(name, env)?.codeVersions.some((c) => c.codeVersion === codeVersion),
-    );
-  }
-
-  deploy(
-    name: string,
-    env: Env,
-    codeVersions: CodeVersionSplit[],
-    options: { now?: number; visibleAfterMs?: number } = {},
-  ): StoredDeployment {
-    const routine = this.requireRoutine(name);
-    const now = options.now ?? Date.now();
-    const deployment: StoredDeployment = {
-      deploymentId: String(this.data.nextDeploymentId++),
-      strategy: "percentage",
-      creationTime: apiTimestamp(now),
-      codeVersions: codeVersions.map((c) => ({ codeVersion: c.codeVersion, percentage: c.percentage })),
-      visibleAt: now + (options.visibleAfterMs ?? 0),
-    };
-    const history = routine.history[env];
-    history.push(deployment);
-    if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);
-    this.changed();
-    return deployment;
-  }
-
-  /** The committed deployment, whether or not reads can see it yet. */
-  latestDeployment(name: string, env: Env): StoredDeployment | undefined {
-    const history = this.getRoutine(name)?.history[env] ?? [];
-    return history[history.length - 1];
-  }
-
-  /** What GetRoutine shows at `now`: the newest deployment that has become visible. */
-  visibleDeployment(name: string, env: Env, now: number): StoredDeployment | undefined {
-    const history = this.getRoutine(name)?.history[env] ?? [];
-    for (let i = history.length - 1; i >= 0; i--) {
-      if (history[i].visibleAt <= now) return history[i];
-    }
-    return undefined;
-  }
-
-  snapshot(overdue: boolean): EmulatorState {
-    const routines: Record<string, RoutineState> = {};
-    for (const routine of this.listRoutines()) {
-      const deployments: RoutineState["deployments"] = {};
-      for (const env of ENVS) {
-        const latest = this.latestDeployment(routine.name, env);
-        if (latest) {
-          deployments[env] = {
-            deploymentId: latest.deploymentId,
-            strategy: latest.strategy,
-            creationTime: latest.creationTime,
-            codeVersions: latest.codeVersions.map((c) => ({ ...c })),
-          };
+    /** A fresh account holding `routines` (name → existing version ids). */
+    static seedData(routines: Record<string, string[]> = {}, now: number = Date.now()): StoreData {
+        const store = new Store({
+            formatVersion: STATE_FORMAT_VERSION,
+            nextDeploymentId: FIRST_DEPLOYMENT_ID,
+            nextBuildId: 1,
+            routines: {},
+        });
+        for (const [name, versions] of Object.entries(routines)) {
+            store.createRoutine(name, {}, now);
+            store.ensureVersions(name, versions, now);
         }
-      }
-      routines[routine.name] = {
-        description: routine.description,
-        createTime: routine.createTime,
-        versions: this.listVersions(routine.name).map((v) => ({
-          codeVersion: v.codeVersion,
-          description: v.description,
-          createTime: v.createTime,
-        })),
-        deployments,
-      };
+        return store.exportData();
     }
-    return { overdue, routines };
-  }
 
-  private requireRoutine(name: string): StoredRoutine {
-    const routine = this.getRoutine(name);
-    if (!routine) throw new Error(`routine "${name}" does not exist`);
-    return routine;
-  }
-
-  private pushVersion(routine: StoredRoutine, id: string, description: string, now: number): StoredVersion {
-    const version: StoredVersion = {
-      codeVersion: id,
-      description,
-      createTime: apiTimestamp(now),
-      buildId: this.data.nextBuildId++,
-    };
-    routine.versions.push(version);
-    return version;
-  }
-
-  private observeAllVersionIds(): void {
-    for (const routine of Object.values(this.data.routines)) {
-      for (const v of routine.versions) this.versionIds.observe(v.codeVersion);
+    /** A deep copy, safe to keep (e.g. as the state to reset to) or to serialise. */
+    exportData(): StoreData {
+        return structuredClone(this.data);
     }
-  }
 
-  private changed(): void {
-    this.onChange(this.data);
-  }
+    replaceData(data: StoreData): void {
+        const { nextDeploymentId, nextBuildId } = this.data;
+        this.data = structuredClone(data);
+        // Ids already handed out stay handed out: a client holding an id from before a reset
+        // must never see it reused for a different deployment or version.
+        this.data.nextDeploymentId = Math.max(nextDeploymentId, data.nextDeploymentId);
+        this.data.nextBuildId = Math.max(nextBuildId, data.nextBuildId);
+        this.observeAllVersionIds();
+        this.changed();
+    }
+
+    getRoutine(name: string): StoredRoutine | undefined {
+        return Object.prototype.hasOwnProperty.call(this.data.routines, name) ? this.data.routines[name] : undefined;
+    }
+
+    /** Routines in name order, so paging is stable. */
+    listRoutines(): StoredRoutine[] {
+        return Object.values(this.data.routines).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+
+    createRoutine(name: string, options: { description?: string; hasAssets?: boolean } = {}, now: number = Date.now()): StoredRoutine {
+        if (this.getRoutine(name)) throw new Error(`routine "${name}" already exists`);
+        const routine: StoredRoutine = {
+            name,
+            description: options.description ?? "",
+            createTime: apiTimestamp(now),
+            hasAssets: options.hasAssets ?? false,
+            versions: [],
+            history: { staging: [], production: [] },
+        };
+        this.data.routines[name] = routine;
+        this.changed();
+        return routine;
+    }
+
+    deleteRoutine(name: string): boolean {
+        if (!this.getRoutine(name)) return false;
+        delete this.data.routines[name];
+        this.changed();
+        return true;
+    }
+
+    /** Versions newest first. */
+    listVersions(name: string): StoredVersion[] {
+        return [...this.requireRoutine(name).versions].sort((a, b) => compareVersionIds(b.codeVersion, a.codeVersion));
+    }
+
+    hasVersion(name: string, codeVersion: string): boolean {
+        return this.requireRoutine(name).versions.some((v) => v.codeVersion === codeVersion);
+    }
+
+    /** Create a new version with a freshly issued id (CommitRoutineStagingCode). */
+    commitVersion(name: string, description: string, now: number = Date.now()): StoredVersion {
+        const version = this.pushVersion(this.requireRoutine(name), this.versionIds.next(now), description, now);
+        this.changed();
+        return version;
+    }
+
+    /** Add the given ids to the routine unless it already has them (seeds, console changes). */
+    ensureVersions(name: string, ids: string[], now: number = Date.now()): void {
+        const routine = this.requireRoutine(name);
+        // All or nothing: check every id before adding any.
+        const invalid = ids.find((id) => !isVersionId(id));
+        if (invalid !== undefined) {
+            throw new Error(`code version "${invalid}" of routine "${name}" is not a 19-digit id`);
+        }
+        for (const id of ids) {
+            if (!routine.versions.some((v) => v.codeVersion === id)) {
+                this.versionIds.observe(id);
+                this.pushVersion(routine, id, "", now);
+            }
+        }
+        this.changed();
+    }
+
+    deleteVersion(name: string, codeVersion: string): boolean {
+        const routine = this.requireRoutine(name);
+        const before = routine.versions.length;
+        routine.versions = routine.versions.filter((v) => v.codeVersion !== codeVersion);
+        if (routine.versions.length === before) return false;
+        this.changed();
+        return true;
+    }
+
+    /** Environments whose current deployment serves `codeVersion`. */
+    environmentsServing(name: string, codeVersion: string): Env[] {
+        return ENVS.filter((env) => this.latestDeployment(name, env)?.codeVersions.some((c) => c.codeVersion === codeVersion));
+    }
+
+    deploy(
+        name: string,
+        env: Env,
+        codeVersions: CodeVersionSplit[],
+        options: { now?: number; visibleAfterMs?: number } = {},
+    ): StoredDeployment {
+        const routine = this.requireRoutine(name);
+        const now = options.now ?? Date.now();
+        const deployment: StoredDeployment = {
+            deploymentId: String(this.data.nextDeploymentId++),
+            strategy: "percentage",
+            creationTime: apiTimestamp(now),
+            codeVersions: codeVersions.map((c) => ({ codeVersion: c.codeVersion, percentage: c.percentage })),
+            visibleAt: now + (options.visibleAfterMs ?? 0),
+        };
+        const history = routine.history[env];
+        history.push(deployment);
+        if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);
+        this.changed();
+        return deployment;
+    }
+
+    /** The committed deployment, whether or not reads can see it yet. */
+    latestDeployment(name: string, env: Env): StoredDeployment | undefined {
+        const history = this.getRoutine(name)?.history[env] ?? [];
+        return history[history.length - 1];
+    }
+
+    /** What GetRoutine shows at `now`: the newest deployment that has become visible. */
+    visibleDeployment(name: string, env: Env, now: number): StoredDeployment | undefined {
+        const history = this.getRoutine(name)?.history[env] ?? [];
+        for (let i = history.length - 1; i >= 0; i--) {
+            if (history[i].visibleAt <= now) return history[i];
+        }
+        return undefined;
+    }
+
+    snapshot(overdue: boolean): EmulatorState {
+        const routines: Record<string, RoutineState> = {};
+        for (const routine of this.listRoutines()) {
+            const deployments: RoutineState["deployments"] = {};
+            for (const env of ENVS) {
+                const latest = this.latestDeployment(routine.name, env);
+                if (latest) {
+                    deployments[env] = {
+                        deploymentId: latest.deploymentId,
+                        strategy: latest.strategy,
+                        creationTime: latest.creationTime,
+                        codeVersions: latest.codeVersions.map((c) => ({ ...c })),
+                    };
+                }
+            }
+            routines[routine.name] = {
+                description: routine.description,
+                createTime: routine.createTime,
+                versions: this.listVersions(routine.name).map((v) => ({
+                    codeVersion: v.codeVersion,
+                    description: v.description,
+                    createTime: v.createTime,
+                })),
+                deployments,
+            };
+        }
+        return { overdue, routines };
+    }
+
+    private requireRoutine(name: string): StoredRoutine {
+        const routine = this.getRoutine(name);
+        if (!routine) throw new Error(`routine "${name}" does not exist`);
+        return routine;
+    }
+
+    private pushVersion(routine: StoredRoutine, id: string, description: string, now: number): StoredVersion {
+        const version: StoredVersion = {
+            codeVersion: id,
+            description,
+            createTime: apiTimestamp(now),
+            buildId: this.data.nextBuildId++,
+        };
+        routine.versions.push(version);
+        return version;
+    }
+
+    private observeAllVersionIds(): void {
+        for (const routine of Object.values(this.data.routines)) {
+            for (const v of routine.versions) this.versionIds.observe(v.codeVersion);
+        }
+    }
+
+    private changed(): void {
+        this.onChange(this.data);
+    }
 }

@@ -10,9 +10,9 @@ export const ENVS: readonly Env[] = ["staging", "production"];
 
 /** One entry of a percentage split, as the API's `CodeVersions` carries it. */
 export interface CodeVersionSplit {
-  /** 19-digit version id, always a string (a JavaScript number cannot hold it). */
-  codeVersion: string;
-  percentage: number;
+    /** 19-digit version id, always a string (a JavaScript number cannot hold it). */
+    codeVersion: string;
+    percentage: number;
 }
 
 /** How `DeploymentId` is written in CreateRoutineCodeDeployment's response. The API's
@@ -20,139 +20,139 @@ export interface CodeVersionSplit {
 export type DeploymentIdMode = "string" | "number";
 
 export type FaultKind =
-  | "throttling"
-  | "serviceUnavailable"
-  | "internalError"
-  | "internalException"
-  | "internalOperationError"
-  | "latency"
-  | "connectionReset"
-  | "lostResponse";
+    | "throttling"
+    | "serviceUnavailable"
+    | "internalError"
+    | "internalException"
+    | "internalOperationError"
+    | "latency"
+    | "connectionReset"
+    | "lostResponse";
 
 export const FAULT_KINDS: readonly FaultKind[] = [
-  "throttling",
-  "serviceUnavailable",
-  "internalError",
-  "internalException",
-  "internalOperationError",
-  "latency",
-  "connectionReset",
-  "lostResponse",
+    "throttling",
+    "serviceUnavailable",
+    "internalError",
+    "internalException",
+    "internalOperationError",
+    "latency",
+    "connectionReset",
+    "lostResponse",
 ];
 
 export interface FaultSpec {
-  /** Action name (`x-acs-action`), or "*" for any action. */
-  action: string;
-  kind: FaultKind;
-  /** How many matching requests the fault applies to. Default 1. */
-  count?: number;
-  /** Only for `latency`: how long to wait before answering. */
-  latencyMs?: number;
+    /** Action name (`x-acs-action`), or "*" for any action. */
+    action: string;
+    kind: FaultKind;
+    /** How many matching requests the fault applies to. Default 1. */
+    count?: number;
+    /** Only for `latency`: how long to wait before answering. */
+    latencyMs?: number;
 }
 
 /** A temporary (STS) credential: the key pair is only valid together with its token. */
 export interface StsCredential {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken: string;
-  /** When the token stops being accepted (ISO-8601 string or epoch milliseconds). */
-  expiresAt?: string | number;
+    accessKeyId: string;
+    accessKeySecret: string;
+    securityToken: string;
+    /** When the token stops being accepted (ISO-8601 string or epoch milliseconds). */
+    expiresAt?: string | number;
 }
 
 export interface EmulatorOptions {
-  /** TCP port; 0 (the default) picks any free port. */
-  port?: number;
-  /** Interface to bind; default 127.0.0.1 so the unauthenticated admin path stays local. */
-  host?: string;
-  /** AccessKey id → secret. Default: the documented test pair in `credentials.ts`. */
-  accessKeys?: Record<string, string>;
-  stsCredentials?: StsCredential[];
-  /** Routine name → ids of its existing code versions (19-digit strings). */
-  routines?: Record<string, string[]>;
-  /** Order of `Envs` in GetRoutine. Default `["production", "staging"]`. */
-  envOrder?: Env[];
-  /** Default "string". */
-  deploymentIdAs?: DeploymentIdMode;
-  /** For this long after CreateRoutineCodeDeployment, GetRoutine still shows the previous
-   * split (eventual consistency). Default 0. */
-  readAfterWriteDelayMs?: number;
-  /** Persist routines, versions and deployments to this JSON file and reload it at start. */
-  statePath?: string;
-  /** Accepted difference between `x-acs-date` and the emulator's clock. Default 900 (15 min). */
-  maxClockSkewSeconds?: number;
+    /** TCP port; 0 (the default) picks any free port. */
+    port?: number;
+    /** Interface to bind; default 127.0.0.1 so the unauthenticated admin path stays local. */
+    host?: string;
+    /** AccessKey id → secret. Default: the documented test pair in `credentials.ts`. */
+    accessKeys?: Record<string, string>;
+    stsCredentials?: StsCredential[];
+    /** Routine name → ids of its existing code versions (19-digit strings). */
+    routines?: Record<string, string[]>;
+    /** Order of `Envs` in GetRoutine. Default `["production", "staging"]`. */
+    envOrder?: Env[];
+    /** Default "string". */
+    deploymentIdAs?: DeploymentIdMode;
+    /** For this long after CreateRoutineCodeDeployment, GetRoutine still shows the previous
+     * split (eventual consistency). Default 0. */
+    readAfterWriteDelayMs?: number;
+    /** Persist routines, versions and deployments to this JSON file and reload it at start. */
+    statePath?: string;
+    /** Accepted difference between `x-acs-date` and the emulator's clock. Default 900 (15 min). */
+    maxClockSkewSeconds?: number;
 }
 
 export interface RecordedRequest {
-  action: string;
-  /** The AccessKey id the request claimed (verified or not); null when it carried none. */
-  accessKeyId: string | null;
-  /** Query and form parameters as received (strings). */
-  params: Record<string, string>;
-  /** HTTP status sent, or that would have been sent for `lostResponse`; 0 for `connectionReset`. */
-  status: number;
-  code?: string;
-  /** Why a request was refused, in more words than the API's generic message. */
-  detail?: string;
-  requestId: string;
-  /** ISO-8601 time the request arrived. */
-  at: string;
-  /** The injected fault that shaped this answer, if any. */
-  fault?: FaultKind;
+    action: string;
+    /** The AccessKey id the request claimed (verified or not); null when it carried none. */
+    accessKeyId: string | null;
+    /** Query and form parameters as received (strings). */
+    params: Record<string, string>;
+    /** HTTP status sent, or that would have been sent for `lostResponse`; 0 for `connectionReset`. */
+    status: number;
+    code?: string;
+    /** Why a request was refused, in more words than the API's generic message. */
+    detail?: string;
+    requestId: string;
+    /** ISO-8601 time the request arrived. */
+    at: string;
+    /** The injected fault that shaped this answer, if any. */
+    fault?: FaultKind;
 }
 
 export interface DeploymentState {
-  deploymentId: string;
-  strategy: "percentage";
-  creationTime: string;
-  codeVersions: CodeVersionSplit[];
+    deploymentId: string;
+    strategy: "percentage";
+    creationTime: string;
+    codeVersions: CodeVersionSplit[];
 }
 
 export interface CodeVersionState {
-  codeVersion: string;
-  description: string;
-  createTime: string;
+    codeVersion: string;
+    description: string;
+    createTime: string;
 }
 
 export interface RoutineState {
-  description: string;
-  createTime: string;
-  versions: CodeVersionState[];
-  /** The latest (committed) deployment per environment, regardless of read-after-write delay. */
-  deployments: Partial<Record<Env, DeploymentState>>;
+    description: string;
+    createTime: string;
+    versions: CodeVersionState[];
+    /** The latest (committed) deployment per environment, regardless of read-after-write delay. */
+    deployments: Partial<Record<Env, DeploymentState>>;
 }
 
 export interface EmulatorState {
-  overdue: boolean;
-  routines: Record<string, RoutineState>;
+    overdue: boolean;
+    routines: Record<string, RoutineState>;
 }
 
 export interface Emulator {
-  /** e.g. "http://127.0.0.1:8787" */
-  readonly endpoint: string;
-  /** e.g. "127.0.0.1:8787": what the SDK's `endpoint` config expects. */
-  readonly host: string;
-  readonly port: number;
-  close(): Promise<void>;
+    /** e.g. "http://127.0.0.1:8787" */
+    readonly endpoint: string;
+    /** e.g. "127.0.0.1:8787": what the SDK's `endpoint` config expects. */
+    readonly host: string;
+    readonly port: number;
+    close(): Promise<void>;
 
-  requests(): RecordedRequest[];
-  countByAction(): Record<string, number>;
-  clearRequests(): void;
+    requests(): RecordedRequest[];
+    countByAction(): Record<string, number>;
+    clearRequests(): void;
 
-  injectFault(fault: FaultSpec): void;
-  clearFaults(): void;
-  setRateLimit(requestsPerSecond: number | undefined): void;
+    injectFault(fault: FaultSpec): void;
+    clearFaults(): void;
+    setRateLimit(requestsPerSecond: number | undefined): void;
 
-  /** An out-of-band change, as if made in the console: a new deployment id, immediately
-   * visible; versions the routine does not have yet are created. Returns the deployment id. */
-  setDeployment(name: string, env: Env, codeVersions: CodeVersionSplit[]): string;
-  deleteRoutine(name: string): void;
-  addRoutine(name: string, versions?: string[]): void;
-  setOverdue(overdue: boolean): void;
-  setEnvOrder(order: Env[]): void;
-  setDeploymentIdAs(mode: DeploymentIdMode): void;
-  setReadAfterWriteDelay(ms: number): void;
+    /** An out-of-band change, as if made in the console: a new deployment id, immediately
+     * visible; versions the routine does not have yet are created. Returns the deployment id. */
+    setDeployment(name: string, env: Env, codeVersions: CodeVersionSplit[]): string;
+    deleteRoutine(name: string): void;
+    addRoutine(name: string, versions?: string[]): void;
+    setOverdue(overdue: boolean): void;
+    setEnvOrder(order: Env[]): void;
+    setDeploymentIdAs(mode: DeploymentIdMode): void;
+    setReadAfterWriteDelay(ms: number): void;
 
-  state(): EmulatorState;
-  /** Back to the state at start (seed or loaded file); faults, rate limit and log cleared. */
-  reset(): void;
+    state(): EmulatorState;
+    /** Back to the state at start (seed or loaded file); faults, rate limit and log cleared. */
+    reset(): void;
 }

@@ -57,11 +57,7 @@ export interface ConnectionOverrides {
     timeoutSeconds?: number;
 }
 
-export function resolveConnection(
-    overrides: ConnectionOverrides,
-    config: ConfigLookup,
-    env: NodeJS.ProcessEnv = process.env,
-): Connection {
+export function resolveConnection(overrides: ConnectionOverrides, config: ConfigLookup, env: NodeJS.ProcessEnv = process.env): Connection {
     const fromConfig = (keys: readonly string[]) => firstSet(keys.map((k) => config(k)));
     const fromEnv = (keys: readonly string[]) => firstSet(keys.map((k) => env[k]));
 

@@ -86,7 +86,10 @@ export class Deployments {
         const { name, env } = inputs;
         const before = await this.liveDeployment(name, env, "CreateRoutineCodeDeployment");
         if (before && this.serves(before, inputs)) {
-            this.ctx.log("info", `${name} (${env}) already serves ${formatSplit(inputs.codeVersions)} as deployment ${before.deploymentId}: adopted, nothing deployed.`);
+            this.ctx.log(
+                "info",
+                `${name} (${env}) already serves ${formatSplit(inputs.codeVersions)} as deployment ${before.deploymentId}: adopted, nothing deployed.`,
+            );
             return { ...inputs, deploymentId: before.deploymentId };
         }
 
@@ -121,7 +124,11 @@ export class Deployments {
      * `action` is a deployment, since nothing can be deployed to it.
      */
     private async liveDeployment(name: string, env: string, action: string): Promise<LiveDeployment | undefined> {
-        const envs = await this.call({ action: "GetRoutine", routine: name, env }, (timeoutMs) => this.ctx.api.getRoutineEnvironments(name, { timeoutMs }), true);
+        const envs = await this.call(
+            { action: "GetRoutine", routine: name, env },
+            (timeoutMs) => this.ctx.api.getRoutineEnvironments(name, { timeoutMs }),
+            true,
+        );
         if (envs === undefined) {
             if (action === "GetRoutine") return undefined;
             throw this.explain({ code: "RoutineNotExist", message: "The routine name does not exist" }, { action, routine: name, env });
@@ -132,7 +139,12 @@ export class Deployments {
     }
 
     private async createDeployment(inputs: DeploymentInputs): Promise<string> {
-        const request: DeploymentRequest = { name: inputs.name, env: inputs.env, strategy: inputs.strategy, codeVersions: inputs.codeVersions };
+        const request: DeploymentRequest = {
+            name: inputs.name,
+            env: inputs.env,
+            strategy: inputs.strategy,
+            codeVersions: inputs.codeVersions,
+        };
         const context = { action: "CreateRoutineCodeDeployment", routine: inputs.name, env: inputs.env };
         // A throttled request was refused; after any other failure the deployment may
         // have been carried out before its answer was lost. Look before sending it again.
@@ -141,7 +153,10 @@ export class Deployments {
             try {
                 const live = await this.liveDeployment(inputs.name, inputs.env, "GetRoutine");
                 if (live && this.serves(live, inputs)) {
-                    this.ctx.log("info", `${inputs.name} (${inputs.env}): the answer to the deployment was lost (${failure.code ?? failure.message}), but it landed as deployment ${live.deploymentId}.`);
+                    this.ctx.log(
+                        "info",
+                        `${inputs.name} (${inputs.env}): the answer to the deployment was lost (${failure.code ?? failure.message}), but it landed as deployment ${live.deploymentId}.`,
+                    );
                     return live.deploymentId;
                 }
             } catch {
@@ -189,7 +204,10 @@ export class Deployments {
             delay = Math.min(delay * 2, 2_000);
         }
         const waited = Math.round((this.ctx.clock.now() - this.started) / 1000);
-        const found = lastError instanceof Error ? `reading it back failed: ${lastError.message}` : `GetRoutine still shows ${formatSplit(seen?.codeVersions)}`;
+        const found =
+            lastError instanceof Error
+                ? `reading it back failed: ${lastError.message}`
+                : `GetRoutine still shows ${formatSplit(seen?.codeVersions)}`;
         throw new DeployedButUnconfirmed(
             `ESA accepted deployment ${outputs.deploymentId} of ${formatSplit(outputs.codeVersions)} to routine "${name}" (${env}), ` +
                 `but after ${waited} s ${found}. The stack records the deployment as made; run \`pulumi refresh\` to see what is live, then \`pulumi up\` again if needed.`,
@@ -201,7 +219,11 @@ export class Deployments {
     /** Runs one API call with retries; failures become user-facing errors. */
     private async call<T>(context: OperationContext, request: (timeoutMs: number) => Promise<T>, retryAmbiguous: boolean): Promise<T> {
         try {
-            return await withRetries(() => request(this.requestTimeout()), { deadline: this.deadline, clock: this.ctx.clock, retryAmbiguous });
+            return await withRetries(() => request(this.requestTimeout()), {
+                deadline: this.deadline,
+                clock: this.ctx.clock,
+                retryAmbiguous,
+            });
         } catch (error) {
             throw this.explainStopped(error, context);
         }

@@ -24,7 +24,8 @@ function connect() {
     if (engine !== undefined) return engine;
     engine = null;
     const address = process.argv[2];
-    const isDynamicProviderProcess = /dynamic-provider/.test(require.main?.filename ?? "") || process.env.PULUMI_NODEJS_PROJECT !== undefined;
+    const isDynamicProviderProcess =
+        /dynamic-provider/.test(require.main?.filename ?? "") || process.env.PULUMI_NODEJS_PROJECT !== undefined;
     if (!isDynamicProviderProcess || !address || !/^[\w.\-[\]:]+:\d+$/.test(address)) return engine;
     try {
         const grpc = require("@grpc/grpc-js");

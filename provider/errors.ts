@@ -36,7 +36,16 @@ const RETRYABLE_CODES = [
     /^LockFailed$/,
 ];
 const NETWORK_CODES = ["ECONNRESET", "EPIPE", "ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"];
-const AUTHENTICATION_CODES = [/^InvalidAccessKeyId/, /^SignatureDoesNotMatch$/, /^IncompleteSignature$/, /^InvalidSecurityToken/, /^MissingSecurityToken$/, /^InvalidCredentials$/, /^InvalidTimeStamp/, /^SignatureNonceUsed$/];
+const AUTHENTICATION_CODES = [
+    /^InvalidAccessKeyId/,
+    /^SignatureDoesNotMatch$/,
+    /^IncompleteSignature$/,
+    /^InvalidSecurityToken/,
+    /^MissingSecurityToken$/,
+    /^InvalidCredentials$/,
+    /^InvalidTimeStamp/,
+    /^SignatureNonceUsed$/,
+];
 const PERMISSION_CODES = [/^Forbidden/, /^NoPermission/, /^NotAuthorized/, /^AccessDenied/];
 
 /** Pulls code, status, RequestId and retry hint out of whatever the SDK or Node threw. */
@@ -139,8 +148,10 @@ function adviceFor(failure: ApiFailure, context: OperationContext): string {
         case "RoutineUserServiceStatusHalt":
             return "The account has overdue payments, so ESA accepts no changes: settle the balance in the Alibaba Cloud console (Expenses and Costs), then run again. Nothing was changed.";
     }
-    if (classify(failure) === "retryable") return "ESA kept refusing the request as busy or throttled until the operation's deadline; raise timeoutSeconds (or esa:timeoutSeconds), lower the parallelism (pulumi up --parallel), or run again later.";
-    if (classify(failure) === "ambiguous") return "The connection to ESA broke or timed out; check the network and the endpoint, then run again (a re-run is safe: an identical live deployment is adopted, not repeated).";
+    if (classify(failure) === "retryable")
+        return "ESA kept refusing the request as busy or throttled until the operation's deadline; raise timeoutSeconds (or esa:timeoutSeconds), lower the parallelism (pulumi up --parallel), or run again later.";
+    if (classify(failure) === "ambiguous")
+        return "The connection to ESA broke or timed out; check the network and the endpoint, then run again (a re-run is safe: an identical live deployment is adopted, not repeated).";
     return "";
 }
 
@@ -155,7 +166,10 @@ export function redact(text: string, secrets: string[]): string {
 
 /** The SDK prefixes messages with "code: 400, " and suffixes " request id: …"; the rest is the API's own words. */
 function stripSdkDecoration(message: string): string {
-    return message.replace(/^code: \d+, /, "").replace(/ request id: \S*$/, "").trim();
+    return message
+        .replace(/^code: \d+, /, "")
+        .replace(/ request id: \S*$/, "")
+        .trim();
 }
 
 function firstText(...values: unknown[]): string | undefined {

@@ -26,7 +26,9 @@ export interface ProviderOptions {
     log?: Logger;
 }
 
-export type RoutineCodeDeploymentProvider = Required<Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">>;
+export type RoutineCodeDeploymentProvider = Required<
+    Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">
+>;
 
 export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploymentProvider {
     const apiFactory = options.apiFactory ?? createSdkApi;

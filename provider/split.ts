@@ -35,9 +35,7 @@ export function canonicalOrder<T extends CodeVersionSplit>(entries: T[]): T[] {
 /** Keeps only what a split is made of, dropping extra fields the API returns. */
 export function toSplit(entries: { codeVersion?: unknown; percentage?: unknown }[]): CodeVersionSplit[] {
     return canonicalOrder(
-        entries
-            .map((e) => ({ codeVersion: String(e.codeVersion), percentage: Number(e.percentage) }))
-            .filter((e) => e.percentage > 0),
+        entries.map((e) => ({ codeVersion: String(e.codeVersion), percentage: Number(e.percentage) })).filter((e) => e.percentage > 0),
     );
 }
 

@@ -106,7 +106,10 @@ function checkStrategy(value: unknown, fail: Fail): any {
     if (value === undefined || value === null) return STRATEGIES[0];
     if (isUnknown(value)) return value;
     if (!(STRATEGIES as readonly unknown[]).includes(value)) {
-        fail("strategy", `strategy ${describe(value)} is not supported: ESA only deploys with "percentage" (the default; the property can be left out).`);
+        fail(
+            "strategy",
+            `strategy ${describe(value)} is not supported: ESA only deploys with "percentage" (the default; the property can be left out).`,
+        );
     }
     return value;
 }
@@ -114,7 +117,10 @@ function checkStrategy(value: unknown, fail: Fail): any {
 function checkCodeVersions(value: unknown, fail: Fail): any {
     if (isUnknown(value)) return value;
     if (value === undefined || value === null) {
-        fail("codeVersions", "codeVersions is required: a list of 1 or 2 { codeVersion, percentage } entries whose percentages add up to 100.");
+        fail(
+            "codeVersions",
+            "codeVersions is required: a list of 1 or 2 { codeVersion, percentage } entries whose percentages add up to 100.",
+        );
         return [];
     }
     if (!Array.isArray(value)) {
@@ -147,7 +153,10 @@ function checkCodeVersions(value: unknown, fail: Fail): any {
         if (typeof codeVersion === "string" && !isUnknown(codeVersion)) {
             const first = seen.get(codeVersion);
             if (first !== undefined) {
-                fail(`${path}.codeVersion`, `code version ${codeVersion} is listed twice (codeVersions[${first}] and ${path}); list each version once.`);
+                fail(
+                    `${path}.codeVersion`,
+                    `code version ${codeVersion} is listed twice (codeVersions[${first}] and ${path}); list each version once.`,
+                );
             } else {
                 seen.set(codeVersion, index);
             }
@@ -171,7 +180,10 @@ function checkCodeVersions(value: unknown, fail: Fail): any {
     });
 
     if (servingKnown > MAX_SERVING_VERSIONS) {
-        fail("codeVersions", `codeVersions has ${servingKnown} versions with a percentage above 0, but ESA serves at most ${MAX_SERVING_VERSIONS} at once; set the others to 0 or remove them.`);
+        fail(
+            "codeVersions",
+            `codeVersions has ${servingKnown} versions with a percentage above 0, but ESA serves at most ${MAX_SERVING_VERSIONS} at once; set the others to 0 or remove them.`,
+        );
     }
     if (value.length > 0 && possiblyServing === 0 && allPercentagesKnown) {
         fail("codeVersions", "codeVersions has no version with a percentage above 0: at least one version must serve traffic.");
@@ -240,7 +252,10 @@ function checkEndpoint(value: unknown, fail: Fail): any {
         const parsed = new URL(url);
         if (!["http:", "https:"].includes(parsed.protocol) || (parsed.pathname !== "/" && parsed.pathname !== "")) throw new Error();
     } catch {
-        fail("endpoint", `endpoint "${endpoint}" is not an API address: use a host ("esa.cn-hangzhou.aliyuncs.com") or a URL ("http://127.0.0.1:8787").`);
+        fail(
+            "endpoint",
+            `endpoint "${endpoint}" is not an API address: use a host ("esa.cn-hangzhou.aliyuncs.com") or a URL ("http://127.0.0.1:8787").`,
+        );
     }
     return endpoint;
 }

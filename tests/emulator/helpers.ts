@@ -10,12 +10,7 @@ import type { AddressInfo } from "node:net";
 import { stringify as formEncode } from "node:querystring";
 import Client, * as $esa from "@alicloud/esa20240910";
 import { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
-import {
-  DEFAULT_ACCESS_KEY_ID,
-  DEFAULT_ACCESS_KEY_SECRET,
-  type CodeVersionSplit,
-  type Emulator,
-} from "../../emulator";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type CodeVersionSplit, type Emulator } from "../../emulator";
 
 export { $esa };
 
@@ -28,136 +23,136 @@ export const ROUTINE = "hello-edge";
 export const UUID_UPPER = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 
 export interface Keys {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
+    accessKeyId: string;
+    accessKeySecret: string;
+    securityToken?: string;
 }
 
 export const TEST_KEYS: Keys = {
-  accessKeyId: DEFAULT_ACCESS_KEY_ID,
-  accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+    accessKeyId: DEFAULT_ACCESS_KEY_ID,
+    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
 };
 
 export function sdkClient(endpointHost: string, keys: Keys = TEST_KEYS): Client {
-  return new Client(
-    new $OpenApiUtil.Config({
-      ...keys,
-      endpoint: endpointHost,
-      protocol: "http",
-      regionId: "cn-hangzhou",
-    }),
-  );
+    return new Client(
+        new $OpenApiUtil.Config({
+            ...keys,
+            endpoint: endpointHost,
+            protocol: "http",
+            regionId: "cn-hangzhou",
+        }),
+    );
 }
 
 export function deployRequest(
-  split: CodeVersionSplit[],
-  overrides: { name?: string; env?: string; strategy?: string } = {},
+    split: CodeVersionSplit[],
+    overrides: { name?: string; env?: string; strategy?: string } = {},
 ): $esa.CreateRoutineCodeDeploymentRequest {
-  return new $esa.CreateRoutineCodeDeploymentRequest({
-    name: "name" in overrides ? overrides.name : ROUTINE,
-    env: "env" in overrides ? overrides.env : "production",
-    strategy: "strategy" in overrides ? overrides.strategy : "percentage",
-    codeVersions: split.map((c) => new $esa.CreateRoutineCodeDeploymentRequestCodeVersions(c)),
-  });
+    return new $esa.CreateRoutineCodeDeploymentRequest({
+        name: "name" in overrides ? overrides.name : ROUTINE,
+        env: "env" in overrides ? overrides.env : "production",
+        strategy: "strategy" in overrides ? overrides.strategy : "percentage",
+        codeVersions: split.map((c) => new $esa.CreateRoutineCodeDeploymentRequestCodeVersions(c)),
+    });
 }
 
 /** The SDK error's fields a client relies on. */
 export interface SdkError {
-  name: string;
-  code: string;
-  statusCode?: number;
-  requestId?: string;
-  data?: Record<string, unknown>;
-  message: string;
+    name: string;
+    code: string;
+    statusCode?: number;
+    requestId?: string;
+    data?: Record<string, unknown>;
+    message: string;
 }
 
 /** Await `promise`, which must reject with API error `code` and HTTP `status`. */
 export async function expectApiError(promise: Promise<unknown>, code: string, status: number): Promise<SdkError> {
-  let error: SdkError | undefined;
-  try {
-    await promise;
-  } catch (e) {
-    error = e as SdkError;
-  }
-  assert.ok(error, `expected the call to fail with ${code}`);
-  assert.equal(error.code, code, `error code (message: ${error.message})`);
-  assert.equal(error.statusCode, status, "HTTP status");
-  assert.match(String(error.requestId), UUID_UPPER);
-  return error;
+    let error: SdkError | undefined;
+    try {
+        await promise;
+    } catch (e) {
+        error = e as SdkError;
+    }
+    assert.ok(error, `expected the call to fail with ${code}`);
+    assert.equal(error.code, code, `error code (message: ${error.message})`);
+    assert.equal(error.statusCode, status, "HTTP status");
+    assert.match(String(error.requestId), UUID_UPPER);
+    return error;
 }
 
 /** Await `promise`, which must reject without an HTTP answer (a network-level error). */
 export async function expectNetworkError(promise: Promise<unknown>): Promise<NodeJS.ErrnoException> {
-  let error: NodeJS.ErrnoException | undefined;
-  try {
-    await promise;
-  } catch (e) {
-    error = e as NodeJS.ErrnoException;
-  }
-  assert.ok(error, "expected the call to fail");
-  assert.equal((error as unknown as SdkError).statusCode, undefined, "there must be no HTTP status");
-  return error;
+    let error: NodeJS.ErrnoException | undefined;
+    try {
+        await promise;
+    } catch (e) {
+        error = e as NodeJS.ErrnoException;
+    }
+    assert.ok(error, "expected the call to fail");
+    assert.equal((error as unknown as SdkError).statusCode, undefined, "there must be no HTTP status");
+    return error;
 }
 
 export interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  json: Record<string, unknown>;
+    status: number;
+    headers: IncomingHttpHeaders;
+    text: string;
+    json: Record<string, unknown>;
 }
 
 export interface RawRequest {
-  method?: string;
-  path?: string;
-  headers: Record<string, string>;
-  body?: string;
+    method?: string;
+    path?: string;
+    headers: Record<string, string>;
+    body?: string;
 }
 
 /** Send exactly these headers and body (a fresh connection each time). */
 export function sendRaw(emulator: Emulator, req: RawRequest): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const r = httpRequest(
-      {
-        host: "127.0.0.1",
-        port: emulator.port,
-        method: req.method ?? "POST",
-        path: req.path ?? "/",
-        headers: req.headers,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: Record<string, unknown> = {};
-          try {
-            json = JSON.parse(text);
-          } catch {
-            // leave empty: the caller asserts on text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-      },
-    );
-    r.on("error", reject);
-    r.end(req.body ?? "");
-  });
+    return new Promise((resolve, reject) => {
+        const r = httpRequest(
+            {
+                host: "127.0.0.1",
+                port: emulator.port,
+                method: req.method ?? "POST",
+                path: req.path ?? "/",
+                headers: req.headers,
+                agent: false,
+            },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString("utf8");
+                    let json: Record<string, unknown> = {};
+                    try {
+                        json = JSON.parse(text);
+                    } catch {
+                        // leave empty: the caller asserts on text
+                    }
+                    resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+                });
+            },
+        );
+        r.on("error", reject);
+        r.end(req.body ?? "");
+    });
 }
 
 export interface SignOptions {
-  host: string;
-  action: string;
-  /** Form body parameters. */
-  params?: Record<string, string>;
-  query?: Record<string, string>;
-  keys?: Keys;
-  /** `x-acs-date`; default now. */
-  date?: string;
-  nonce?: string;
-  version?: string;
-  /** Headers to leave out of the signature (they are still sent). */
-  unsigned?: string[];
+    host: string;
+    action: string;
+    /** Form body parameters. */
+    params?: Record<string, string>;
+    query?: Record<string, string>;
+    keys?: Keys;
+    /** `x-acs-date`; default now. */
+    date?: string;
+    nonce?: string;
+    version?: string;
+    /** Headers to leave out of the signature (they are still sent). */
+    unsigned?: string[];
 }
 
 /**
@@ -166,43 +161,41 @@ export interface SignOptions {
  * signer rather than against itself.
  */
 export function signedRequest(opts: SignOptions): RawRequest {
-  const keys = opts.keys ?? TEST_KEYS;
-  const body = opts.params ? formEncode(opts.params) : "";
-  const query = opts.query ?? {};
-  const headers: Record<string, string> = {
-    host: opts.host,
-    "x-acs-version": opts.version ?? "2024-09-10",
-    "x-acs-action": opts.action,
-    "x-acs-date": opts.date ?? OpenApiUtil.getTimestamp(),
-    "x-acs-signature-nonce": opts.nonce ?? randomBytes(16).toString("hex"),
-    accept: "application/json",
-    "x-acs-content-sha256": createHash("sha256").update(body, "utf8").digest("hex"),
-  };
-  if (body) headers["content-type"] = "application/x-www-form-urlencoded";
-  if (keys.securityToken) {
-    headers["x-acs-accesskey-id"] = keys.accessKeyId;
-    headers["x-acs-security-token"] = keys.securityToken;
-  }
-  const toSign = { ...headers };
-  for (const name of opts.unsigned ?? []) delete toSign[name];
-  const authorization = OpenApiUtil.getAuthorization(
-    { pathname: "/", method: "POST", query, headers: toSign } as unknown as Parameters<
-      typeof OpenApiUtil.getAuthorization
-    >[0],
-    "ACS3-HMAC-SHA256",
-    headers["x-acs-content-sha256"],
-    keys.accessKeyId,
-    keys.accessKeySecret,
-  );
-  const search = Object.keys(query).length > 0 ? `?${formEncode(query)}` : "";
-  return { path: `/${search}`, headers: { ...headers, authorization }, body };
+    const keys = opts.keys ?? TEST_KEYS;
+    const body = opts.params ? formEncode(opts.params) : "";
+    const query = opts.query ?? {};
+    const headers: Record<string, string> = {
+        host: opts.host,
+        "x-acs-version": opts.version ?? "2024-09-10",
+        "x-acs-action": opts.action,
+        "x-acs-date": opts.date ?? OpenApiUtil.getTimestamp(),
+        "x-acs-signature-nonce": opts.nonce ?? randomBytes(16).toString("hex"),
+        accept: "application/json",
+        "x-acs-content-sha256": createHash("sha256").update(body, "utf8").digest("hex"),
+    };
+    if (body) headers["content-type"] = "application/x-www-form-urlencoded";
+    if (keys.securityToken) {
+        headers["x-acs-accesskey-id"] = keys.accessKeyId;
+        headers["x-acs-security-token"] = keys.securityToken;
+    }
+    const toSign = { ...headers };
+    for (const name of opts.unsigned ?? []) delete toSign[name];
+    const authorization = OpenApiUtil.getAuthorization(
+        { pathname: "/", method: "POST", query, headers: toSign } as unknown as Parameters<typeof OpenApiUtil.getAuthorization>[0],
+        "ACS3-HMAC-SHA256",
+        headers["x-acs-content-sha256"],
+        keys.accessKeyId,
+        keys.accessKeySecret,
+    );
+    const search = Object.keys(query).length > 0 ? `?${formEncode(query)}` : "";
+    return { path: `/${search}`, headers: { ...headers, authorization }, body };
 }
 
 export interface CapturedRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string;
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: string;
 }
 
 /**
@@ -210,41 +203,46 @@ export interface CapturedRequest {
  * and answers `{}`; returns exactly what the unmodified SDK put on the wire.
  */
 export async function captureSdkRequest(call: (client: Client) => Promise<unknown>): Promise<CapturedRequest> {
-  let captured: CapturedRequest | undefined;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
-      captured = { method: req.method ?? "", url: req.url ?? "", headers, body: Buffer.concat(chunks).toString("utf8") };
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ RequestId: "CAPTURED" }));
+    let captured: CapturedRequest | undefined;
+    const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+            captured = { method: req.method ?? "", url: req.url ?? "", headers, body: Buffer.concat(chunks).toString("utf8") };
+            res.writeHead(200, { "content-type": "application/json" });
+            res.end(JSON.stringify({ RequestId: "CAPTURED" }));
+        });
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  try {
-    await call(sdkClient(`127.0.0.1:${(server.address() as AddressInfo).port}`));
-  } finally {
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
-  assert.ok(captured, "the SDK sent no request");
-  return captured;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+        await call(sdkClient(`127.0.0.1:${(server.address() as AddressInfo).port}`));
+    } finally {
+        await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+        });
+    }
+    assert.ok(captured, "the SDK sent no request");
+    return captured;
 }
 
 /** Replay a captured request with a different body (and otherwise identical headers). */
-export function replay(emulator: Emulator, captured: CapturedRequest, body = captured.body, extraHeaders: Record<string, string> = {}): Promise<RawResponse> {
-  const headers = { ...captured.headers, ...extraHeaders };
-  // Transport headers are recomputed for the body actually sent.
-  delete headers["content-length"];
-  delete headers["connection"];
-  delete headers["transfer-encoding"];
-  return sendRaw(emulator, { method: captured.method, path: captured.url, headers, body });
+export function replay(
+    emulator: Emulator,
+    captured: CapturedRequest,
+    body = captured.body,
+    extraHeaders: Record<string, string> = {},
+): Promise<RawResponse> {
+    const headers = { ...captured.headers, ...extraHeaders };
+    // Transport headers are recomputed for the body actually sent.
+    delete headers["content-length"];
+    delete headers["connection"];
+    delete headers["transfer-encoding"];
+    return sendRaw(emulator, { method: captured.method, path: captured.url, headers, body });
 }
 
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+    return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -10,88 +10,94 @@ import { startEmulator } from "../../emulator";
 import { $esa, ROUTINE, V1, V2, V3, deployRequest, sdkClient } from "./helpers";
 
 describe("emulator: persistence (statePath)", () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "esa-emulator-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+    let dir: string;
+    before(() => {
+        dir = mkdtempSync(join(tmpdir(), "esa-emulator-"));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps routines, versions and deployments across a restart, and continues the ids", async () => {
-    const statePath = join(dir, "nested", "state.json");
-    const first = await startEmulator({ statePath, routines: { [ROUTINE]: [V1, V2] } });
-    let deploymentId: string | undefined;
-    let committed: string | undefined;
-    try {
-      const client = sdkClient(first.host);
-      deploymentId = (
-        await client.createRoutineCodeDeployment(
-          deployRequest([
-            { codeVersion: V1, percentage: 75 },
-            { codeVersion: V2, percentage: 25 },
-          ]),
-        )
-      ).body?.deploymentId;
-      committed = (await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE })))
-        .body?.codeVersion;
-      // Written as changes happen, not only at close.
-      const onDisk = JSON.parse(readFileSync(statePath, "utf8"));
-      assert.equal(onDisk.formatVersion, 1);
-      assert.equal(onDisk.routines[ROUTINE].history.production.at(-1).deploymentId, deploymentId);
-    } finally {
-      await first.close();
-    }
+    it("keeps routines, versions and deployments across a restart, and continues the ids", async () => {
+        const statePath = join(dir, "nested", "state.json");
+        const first = await startEmulator({ statePath, routines: { [ROUTINE]: [V1, V2] } });
+        let deploymentId: string | undefined;
+        let committed: string | undefined;
+        try {
+            const client = sdkClient(first.host);
+            deploymentId = (
+                await client.createRoutineCodeDeployment(
+                    deployRequest([
+                        { codeVersion: V1, percentage: 75 },
+                        { codeVersion: V2, percentage: 25 },
+                    ]),
+                )
+            ).body?.deploymentId;
+            committed = (await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }))).body
+                ?.codeVersion;
+            // Written as changes happen, not only at close.
+            const onDisk = JSON.parse(readFileSync(statePath, "utf8"));
+            assert.equal(onDisk.formatVersion, 1);
+            assert.equal(onDisk.routines[ROUTINE].history.production.at(-1).deploymentId, deploymentId);
+        } finally {
+            await first.close();
+        }
 
-    // A different seed is ignored: the file wins.
-    const second = await startEmulator({ statePath, routines: { unrelated: [V3] } });
-    try {
-      const state = second.state();
-      assert.deepEqual(Object.keys(state.routines), [ROUTINE]);
-      assert.deepEqual(state.routines[ROUTINE].versions.map((v) => v.codeVersion), [committed, V2, V1]);
-      const client = sdkClient(second.host);
-      const live = (await client.getRoutine(new $esa.GetRoutineRequest({ name: ROUTINE }))).body?.envs?.find(
-        (e) => e.env === "production",
-      )?.codeDeploy;
-      assert.equal(live?.deployId, deploymentId);
-      assert.deepEqual(live?.codeVersions?.map((c) => [c.codeVersion, c.percentage]), [
-        [V1, 75],
-        [V2, 25],
-      ]);
+        // A different seed is ignored: the file wins.
+        const second = await startEmulator({ statePath, routines: { unrelated: [V3] } });
+        try {
+            const state = second.state();
+            assert.deepEqual(Object.keys(state.routines), [ROUTINE]);
+            assert.deepEqual(
+                state.routines[ROUTINE].versions.map((v) => v.codeVersion),
+                [committed, V2, V1],
+            );
+            const client = sdkClient(second.host);
+            const live = (await client.getRoutine(new $esa.GetRoutineRequest({ name: ROUTINE }))).body?.envs?.find(
+                (e) => e.env === "production",
+            )?.codeDeploy;
+            assert.equal(live?.deployId, deploymentId);
+            assert.deepEqual(
+                live?.codeVersions?.map((c) => [c.codeVersion, c.percentage]),
+                [
+                    [V1, 75],
+                    [V2, 25],
+                ],
+            );
 
-      const next = await client.createRoutineCodeDeployment(
-        deployRequest([{ codeVersion: V2, percentage: 100 }], { env: "staging" }),
-      );
-      assert.ok(Number(next.body?.deploymentId) > Number(deploymentId));
-      const newer = (await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE })))
-        .body?.codeVersion;
-      assert.ok(BigInt(String(newer)) > BigInt(String(committed)));
+            const next = await client.createRoutineCodeDeployment(
+                deployRequest([{ codeVersion: V2, percentage: 100 }], { env: "staging" }),
+            );
+            assert.ok(Number(next.body?.deploymentId) > Number(deploymentId));
+            const newer = (await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }))).body
+                ?.codeVersion;
+            assert.ok(BigInt(String(newer)) > BigInt(String(committed)));
 
-      // reset() goes back to what was loaded, and writes that to the file too.
-      second.reset();
-      assert.equal(second.state().routines[ROUTINE].deployments.staging, undefined);
-      assert.equal(second.state().routines[ROUTINE].deployments.production?.deploymentId, deploymentId);
-      assert.equal(JSON.parse(readFileSync(statePath, "utf8")).routines[ROUTINE].history.staging.length, 0);
-    } finally {
-      await second.close();
-    }
-  });
+            // reset() goes back to what was loaded, and writes that to the file too.
+            second.reset();
+            assert.equal(second.state().routines[ROUTINE].deployments.staging, undefined);
+            assert.equal(second.state().routines[ROUTINE].deployments.production?.deploymentId, deploymentId);
+            assert.equal(JSON.parse(readFileSync(statePath, "utf8")).routines[ROUTINE].history.staging.length, 0);
+        } finally {
+            await second.close();
+        }
+    });
 
-  it("writes the seed to a new state file at start", async () => {
-    const statePath = join(dir, "fresh.json");
-    const emulator = await startEmulator({ statePath, routines: { [ROUTINE]: [V1] } });
-    await emulator.close();
-    assert.deepEqual(
-      JSON.parse(readFileSync(statePath, "utf8")).routines[ROUTINE].versions.map((v: { codeVersion: string }) => v.codeVersion),
-      [V1],
-    );
-  });
+    it("writes the seed to a new state file at start", async () => {
+        const statePath = join(dir, "fresh.json");
+        const emulator = await startEmulator({ statePath, routines: { [ROUTINE]: [V1] } });
+        await emulator.close();
+        assert.deepEqual(
+            JSON.parse(readFileSync(statePath, "utf8")).routines[ROUTINE].versions.map((v: { codeVersion: string }) => v.codeVersion),
+            [V1],
+        );
+    });
 
-  it("refuses to start from a file that is not a state file", async () => {
-    const statePath = join(dir, "other.json");
-    writeFileSync(statePath, JSON.stringify({ hello: "world" }));
-    await assert.rejects(startEmulator({ statePath }), /not an ESA emulator state file/);
-  });
+    it("refuses to start from a file that is not a state file", async () => {
+        const statePath = join(dir, "other.json");
+        writeFileSync(statePath, JSON.stringify({ hello: "world" }));
+        await assert.rejects(startEmulator({ statePath }), /not an ESA emulator state file/);
+    });
 
-  it("refuses seed version ids that are not 19-digit strings", async () => {
-    await assert.rejects(startEmulator({ routines: { [ROUTINE]: ["12345"] } }), /19-digit/);
-  });
+    it("refuses seed version ids that are not 19-digit strings", async () => {
+        await assert.rejects(startEmulator({ routines: { [ROUTINE]: ["12345"] } }), /19-digit/);
+    });
 });

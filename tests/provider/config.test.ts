@@ -29,7 +29,10 @@ describe("resolveConnection (SPEC §6)", () => {
         });
 
         it("takes ALIBABA_CLOUD_REGION, then ALICLOUD_REGION, from the environment", () => {
-            assert.equal(resolveConnection({}, config(), { ALIBABA_CLOUD_REGION: "cn-beijing", ALICLOUD_REGION: "cn-qingdao" }).regionId, "cn-beijing");
+            assert.equal(
+                resolveConnection({}, config(), { ALIBABA_CLOUD_REGION: "cn-beijing", ALICLOUD_REGION: "cn-qingdao" }).regionId,
+                "cn-beijing",
+            );
             assert.equal(resolveConnection({}, config(), { ALICLOUD_REGION: "cn-qingdao" }).regionId, "cn-qingdao");
         });
 
@@ -72,7 +75,10 @@ describe("resolveConnection (SPEC §6)", () => {
             const env = { ALIBABA_CLOUD_ESA_ENDPOINT: "esa.example.com" };
             const c = config({ "esa:endpoint": "http://127.0.0.1:8787" });
             assert.deepEqual(resolveConnection({}, c, env).endpoint, { host: "127.0.0.1:8787", protocol: "http" });
-            assert.deepEqual(resolveConnection({ endpoint: "http://localhost:9999" }, c, env).endpoint, { host: "localhost:9999", protocol: "http" });
+            assert.deepEqual(resolveConnection({ endpoint: "http://localhost:9999" }, c, env).endpoint, {
+                host: "localhost:9999",
+                protocol: "http",
+            });
         });
     });
 
@@ -107,11 +113,20 @@ describe("resolveConnection (SPEC §6)", () => {
                 ALIBABA_CLOUD_ACCESS_KEY_SECRET: ENV_SECRET,
                 ALIBABA_CLOUD_SECURITY_TOKEN: ENV_TOKEN,
             }).credentials;
-            assert.deepEqual(credentials, { kind: "static", origin: "environment", accessKeyId: ENV_KEY_ID, accessKeySecret: ENV_SECRET, securityToken: ENV_TOKEN });
+            assert.deepEqual(credentials, {
+                kind: "static",
+                origin: "environment",
+                accessKeyId: ENV_KEY_ID,
+                accessKeySecret: ENV_SECRET,
+                securityToken: ENV_TOKEN,
+            });
         });
 
         it("honours the Terraform names ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY", () => {
-            const credentials = resolveConnection({}, config(), { ALICLOUD_ACCESS_KEY: ENV_KEY_ID, ALICLOUD_SECRET_KEY: ENV_SECRET }).credentials;
+            const credentials = resolveConnection({}, config(), {
+                ALICLOUD_ACCESS_KEY: ENV_KEY_ID,
+                ALICLOUD_SECRET_KEY: ENV_SECRET,
+            }).credentials;
             assert.deepEqual(credentials, { kind: "static", origin: "environment", accessKeyId: ENV_KEY_ID, accessKeySecret: ENV_SECRET });
         });
 
@@ -119,9 +134,19 @@ describe("resolveConnection (SPEC §6)", () => {
             const credentials = resolveConnection(
                 {},
                 config({ "alicloud:accessKey": KEY_ID, "alicloud:secretKey": SECRET, "alicloud:securityToken": TOKEN }),
-                { ALIBABA_CLOUD_ACCESS_KEY_ID: ENV_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ENV_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN: ENV_TOKEN },
+                {
+                    ALIBABA_CLOUD_ACCESS_KEY_ID: ENV_KEY_ID,
+                    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ENV_SECRET,
+                    ALIBABA_CLOUD_SECURITY_TOKEN: ENV_TOKEN,
+                },
             ).credentials;
-            assert.deepEqual(credentials, { kind: "static", origin: "stack config", accessKeyId: KEY_ID, accessKeySecret: SECRET, securityToken: TOKEN });
+            assert.deepEqual(credentials, {
+                kind: "static",
+                origin: "stack config",
+                accessKeyId: KEY_ID,
+                accessKeySecret: SECRET,
+                securityToken: TOKEN,
+            });
         });
 
         it("does not mix an environment STS token into a key pair from stack config", () => {
@@ -142,17 +167,33 @@ describe("resolveConnection (SPEC §6)", () => {
         });
 
         it("uses alicloud:profile when stack config has no key pair", () => {
-            assert.deepEqual(resolveConnection({}, config({ "alicloud:profile": "ci" }), {}).credentials, { kind: "profile", origin: "stack config", profile: "ci" });
+            assert.deepEqual(resolveConnection({}, config({ "alicloud:profile": "ci" }), {}).credentials, {
+                kind: "profile",
+                origin: "stack config",
+                profile: "ci",
+            });
         });
 
         it("uses ALIBABA_CLOUD_PROFILE when nothing else is set", () => {
-            assert.deepEqual(resolveConnection({}, config(), { ALIBABA_CLOUD_PROFILE: "dev" }).credentials, { kind: "profile", origin: "environment", profile: "dev" });
+            assert.deepEqual(resolveConnection({}, config(), { ALIBABA_CLOUD_PROFILE: "dev" }).credentials, {
+                kind: "profile",
+                origin: "environment",
+                profile: "dev",
+            });
         });
 
         it("prefers a key pair over a profile from the same source", () => {
-            const fromConfig = resolveConnection({}, config({ "alicloud:profile": "ci", "alicloud:accessKey": KEY_ID, "alicloud:secretKey": SECRET }), {}).credentials;
+            const fromConfig = resolveConnection(
+                {},
+                config({ "alicloud:profile": "ci", "alicloud:accessKey": KEY_ID, "alicloud:secretKey": SECRET }),
+                {},
+            ).credentials;
             assert.equal(fromConfig.kind, "static");
-            const fromEnv = resolveConnection({}, config(), { ALIBABA_CLOUD_PROFILE: "dev", ALIBABA_CLOUD_ACCESS_KEY_ID: ENV_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ENV_SECRET }).credentials;
+            const fromEnv = resolveConnection({}, config(), {
+                ALIBABA_CLOUD_PROFILE: "dev",
+                ALIBABA_CLOUD_ACCESS_KEY_ID: ENV_KEY_ID,
+                ALIBABA_CLOUD_ACCESS_KEY_SECRET: ENV_SECRET,
+            }).credentials;
             assert.equal(fromEnv.kind, "static");
         });
 
@@ -162,7 +203,11 @@ describe("resolveConnection (SPEC §6)", () => {
         });
 
         it("does not read the real process.env when an env object is passed", () => {
-            const saved = { id: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, secret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, region: process.env.ALIBABA_CLOUD_REGION };
+            const saved = {
+                id: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
+                secret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+                region: process.env.ALIBABA_CLOUD_REGION,
+            };
             process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = ENV_KEY_ID;
             process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = ENV_SECRET;
             process.env.ALIBABA_CLOUD_REGION = "cn-beijing";
@@ -195,12 +240,21 @@ describe("parseEndpoint", () => {
     });
 
     it("keeps https for an https URL, and drops a trailing slash", () => {
-        assert.deepEqual(parseEndpoint("https://esa.ap-southeast-1.aliyuncs.com/"), { host: "esa.ap-southeast-1.aliyuncs.com", protocol: "https" });
+        assert.deepEqual(parseEndpoint("https://esa.ap-southeast-1.aliyuncs.com/"), {
+            host: "esa.ap-southeast-1.aliyuncs.com",
+            protocol: "https",
+        });
     });
 });
 
 describe("describeCredentials / maskKeyId / secretsOf", () => {
-    const staticSource = { kind: "static" as const, origin: "stack config" as const, accessKeyId: KEY_ID, accessKeySecret: SECRET, securityToken: TOKEN };
+    const staticSource = {
+        kind: "static" as const,
+        origin: "stack config" as const,
+        accessKeyId: KEY_ID,
+        accessKeySecret: SECRET,
+        securityToken: TOKEN,
+    };
 
     it("says where a key pair comes from without the secret, the token or the whole key id", () => {
         const text = describeCredentials(staticSource);

@@ -141,7 +141,15 @@ describe("diffDeployment (SPEC §4)", () => {
     });
 
     it("reports changes when one entry of codeVersions is unknown", () => {
-        const diff = diffDeployment(inputs(), inputs({ codeVersions: [{ codeVersion: A, percentage: 90 }, { codeVersion: B, percentage: UNKNOWN }] }));
+        const diff = diffDeployment(
+            inputs(),
+            inputs({
+                codeVersions: [
+                    { codeVersion: A, percentage: 90 },
+                    { codeVersion: B, percentage: UNKNOWN },
+                ],
+            }),
+        );
         assert.equal(diff.changes, true);
         assert.deepEqual(diff.replaces, []);
     });
@@ -196,7 +204,16 @@ describe("sameSplit", () => {
     });
 
     it("is false for different lengths, and for a missing side", () => {
-        assert.equal(sameSplit([{ codeVersion: A, percentage: 100 }], [{ codeVersion: A, percentage: 100 }, { codeVersion: B, percentage: 0 }]), false);
+        assert.equal(
+            sameSplit(
+                [{ codeVersion: A, percentage: 100 }],
+                [
+                    { codeVersion: A, percentage: 100 },
+                    { codeVersion: B, percentage: 0 },
+                ],
+            ),
+            false,
+        );
         assert.equal(sameSplit(undefined, [{ codeVersion: A, percentage: 100 }]), false);
         assert.equal(sameSplit([{ codeVersion: A, percentage: 100 }], undefined), false);
     });

@@ -23,7 +23,10 @@ describe("provider ↔ emulator through the official SDK", function () {
         p.configure({ config: { get: (k: string) => all[k], require: (k: string) => all[k] } } as any);
         return p;
     }
-    const inputs = (codeVersions: { codeVersion: string; percentage: number }[], env: "staging" | "production" = "production"): DeploymentInputs => ({
+    const inputs = (
+        codeVersions: { codeVersion: string; percentage: number }[],
+        env: "staging" | "production" = "production",
+    ): DeploymentInputs => ({
         name: "hello-edge",
         env,
         strategy: "percentage",
@@ -51,26 +54,55 @@ describe("provider ↔ emulator through the official SDK", function () {
         assert.equal(read.props.deploymentId, created.outs.deploymentId);
 
         emulator.setDeploymentIdAs("number");
-        const updated = await p.update!(created.id, created.outs, inputs([{ codeVersion: A, percentage: 90 }, { codeVersion: B, percentage: 10 }]));
+        const updated = await p.update!(
+            created.id,
+            created.outs,
+            inputs([
+                { codeVersion: A, percentage: 90 },
+                { codeVersion: B, percentage: 10 },
+            ]),
+        );
         assert.equal(typeof updated.outs!.deploymentId, "string");
         assert.notEqual(updated.outs!.deploymentId, created.outs.deploymentId);
         assert.equal(emulator.countByAction().CreateRoutineCodeDeployment, 2);
 
         const reread = await p.read!(created.id, updated.outs);
-        assert.deepEqual(reread.props.codeVersions, [{ codeVersion: A, percentage: 90 }, { codeVersion: B, percentage: 10 }]);
+        assert.deepEqual(reread.props.codeVersions, [
+            { codeVersion: A, percentage: 90 },
+            { codeVersion: B, percentage: 10 },
+        ]);
         // 19-digit ids survive the round trip exactly.
-        assert.deepEqual(emulator.state().routines["hello-edge"].deployments.production!.codeVersions.map((v) => v.codeVersion).sort(), [A, B]);
+        assert.deepEqual(
+            emulator
+                .state()
+                .routines["hello-edge"].deployments.production!.codeVersions.map((v) => v.codeVersion)
+                .sort(),
+            [A, B],
+        );
     });
 
     it("reads an out-of-band change as drift, whichever order the API lists the environments in", async () => {
         const p = provider();
         const created = await p.create(inputs([{ codeVersion: A, percentage: 100 }]));
         await p.create(inputs([{ codeVersion: B, percentage: 100 }], "staging"));
-        emulator.setDeployment("hello-edge", "production", [{ codeVersion: B, percentage: 30 }, { codeVersion: A, percentage: 70 }]);
-        for (const order of [["production", "staging"], ["staging", "production"]] as const) {
+        emulator.setDeployment("hello-edge", "production", [
+            { codeVersion: B, percentage: 30 },
+            { codeVersion: A, percentage: 70 },
+        ]);
+        for (const order of [
+            ["production", "staging"],
+            ["staging", "production"],
+        ] as const) {
             emulator.setEnvOrder([...order]);
             const read = await p.read!(created.id, created.outs);
-            assert.deepEqual(read.props.codeVersions, [{ codeVersion: A, percentage: 70 }, { codeVersion: B, percentage: 30 }], order.join(","));
+            assert.deepEqual(
+                read.props.codeVersions,
+                [
+                    { codeVersion: A, percentage: 70 },
+                    { codeVersion: B, percentage: 30 },
+                ],
+                order.join(","),
+            );
         }
     });
 
@@ -104,7 +136,10 @@ describe("provider ↔ emulator through the official SDK", function () {
         const p = provider();
         await p.create(inputs([{ codeVersion: A, percentage: 100 }]));
         const creates = emulator.requests().filter((r) => r.action === "CreateRoutineCodeDeployment");
-        assert.deepEqual(creates.map((r) => r.status), [400, 400, 200]);
+        assert.deepEqual(
+            creates.map((r) => r.status),
+            [400, 400, 200],
+        );
     });
 
     it("fails fast on an account in arrears, saying what to do, with the RequestId", async () => {
@@ -121,7 +156,10 @@ describe("provider ↔ emulator through the official SDK", function () {
 
     it("fails fast on a version ESA does not know, naming the code", async () => {
         const p = provider();
-        await assert.rejects(p.create(inputs([{ codeVersion: "1723599747213377999", percentage: 100 }])), /(InvalidParameter|ParameterNotExist)/);
+        await assert.rejects(
+            p.create(inputs([{ codeVersion: "1723599747213377999", percentage: 100 }])),
+            /(InvalidParameter|ParameterNotExist)/,
+        );
         assert.equal(emulator.countByAction().CreateRoutineCodeDeployment, 1);
     });
 

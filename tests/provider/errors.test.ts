@@ -3,7 +3,13 @@ import { ApiFailure, classify, EsaOperationError, explain, FailureClass, redact,
 import { backoffDelay, Clock, RetriesStopped, withRetries } from "../../provider/retry";
 
 /** An error shaped like the one @alicloud/openapi-core throws for a 4xx/5xx answer. */
-function sdkError(code: string, statusCode: number, message: string, requestId = "REQ-1234-ABCD", extra: Record<string, unknown> = {}): Error {
+function sdkError(
+    code: string,
+    statusCode: number,
+    message: string,
+    requestId = "REQ-1234-ABCD",
+    extra: Record<string, unknown> = {},
+): Error {
     const error = new Error(`code: ${statusCode}, ${message} request id: ${requestId}`) as any;
     error.code = code;
     error.statusCode = statusCode;
@@ -46,14 +52,21 @@ describe("toApiFailure", () => {
     });
 
     it('ignores the SDK\'s "undefined" RequestId and code strings', () => {
-        const failure = toApiFailure({ code: "undefined", requestId: "undefined", statusCode: 502, message: "code: 502, Bad gateway request id: undefined" });
+        const failure = toApiFailure({
+            code: "undefined",
+            requestId: "undefined",
+            statusCode: 502,
+            message: "code: 502, Bad gateway request id: undefined",
+        });
         assert.equal(failure.code, undefined);
         assert.equal(failure.requestId, undefined);
         assert.equal(failure.message, "Bad gateway");
     });
 
     it("keeps the server's retry hint (x-acs-retry-after) in milliseconds", () => {
-        const failure = toApiFailure(sdkError("Throttling.User", 400, "Request was denied due to user flow control.", "R-T", { retryAfter: 1500 }));
+        const failure = toApiFailure(
+            sdkError("Throttling.User", 400, "Request was denied due to user flow control.", "R-T", { retryAfter: 1500 }),
+        );
         assert.equal(failure.retryAfterMs, 1500);
     });
 
@@ -127,7 +140,14 @@ describe("explain", () => {
     it("names the operation, routine, env, code and RequestId", () => {
         const error = explained("InvalidParameter", 400, "The parameter CodeVersions is invalid.");
         assert.ok(error instanceof EsaOperationError);
-        for (const part of ["CreateRoutineCodeDeployment", '"my-routine"', "production", "InvalidParameter", "The parameter CodeVersions is invalid.", "RequestId: REQ-42-XYZ"]) {
+        for (const part of [
+            "CreateRoutineCodeDeployment",
+            '"my-routine"',
+            "production",
+            "InvalidParameter",
+            "The parameter CodeVersions is invalid.",
+            "RequestId: REQ-42-XYZ",
+        ]) {
             assert.ok(error.message.includes(part), `missing ${part}: ${error.message}`);
         }
         assert.equal(error.code, "InvalidParameter");
@@ -163,7 +183,10 @@ describe("explain", () => {
 
     for (const code of ["InvalidAccessKeyId.NotFound", "SignatureDoesNotMatch", "InvalidSecurityToken.Expired"]) {
         it(`${code}: points at the AccessKey config`, () => {
-            const error = explained(code, 400, "Authentication failed.", { ...context, credentials: "the AccessKey LTAI5t…001 from stack config" } as any);
+            const error = explained(code, 400, "Authentication failed.", {
+                ...context,
+                credentials: "the AccessKey LTAI5t…001 from stack config",
+            } as any);
             assert.match(error.message, /Authentication failed: check the AccessKey pair/);
             assert.ok(error.message.includes("alicloud:accessKey"), error.message);
             assert.ok(error.message.includes("ALIBABA_CLOUD_ACCESS_KEY_ID"), error.message);
@@ -200,7 +223,13 @@ describe("explain", () => {
 
     it("removes a secret that appears in the API's message", () => {
         const secret = "s3cr3t-AccessKeySecret-value";
-        const error = explained("SignatureDoesNotMatch", 400, `The request signature does not conform. Server string to sign is: GET&${secret}&x`, context, [secret]);
+        const error = explained(
+            "SignatureDoesNotMatch",
+            400,
+            `The request signature does not conform. Server string to sign is: GET&${secret}&x`,
+            context,
+            [secret],
+        );
         assert.ok(!error.message.includes(secret), error.message);
         assert.ok(error.message.includes("[redacted]"), error.message);
         assert.ok(error.message.includes("REQ-42-XYZ"), "the RequestId survives redaction");
@@ -258,7 +287,11 @@ describe("withRetries (SPEC §5)", () => {
 
     it("retries retryable errors, then returns the result", async () => {
         const clock = fakeClock();
-        const op = failingThen([throttled(), sdkError("ServiceUnavailable", 503, "unavailable"), sdkError("InternalException", 500, "internal")]);
+        const op = failingThen([
+            throttled(),
+            sdkError("ServiceUnavailable", 503, "unavailable"),
+            sdkError("InternalException", 500, "internal"),
+        ]);
         const result = await withRetries(op, { clock, deadline: clock.now() + 60_000, retryAmbiguous: false });
         assert.equal(result, "done");
         assert.equal(op.calls, 4);

@@ -31,7 +31,10 @@ function setup(options: { config?: Record<string, string>; env?: NodeJS.ProcessE
     return { esa, clock, logs, connections, provider, configured };
 }
 
-function inputs(codeVersions: { codeVersion: string; percentage: number }[], env: "staging" | "production" = "production"): DeploymentInputs {
+function inputs(
+    codeVersions: { codeVersion: string; percentage: number }[],
+    env: "staging" | "production" = "production",
+): DeploymentInputs {
     return { name: "hello", env, strategy: "percentage", codeVersions };
 }
 
@@ -65,8 +68,16 @@ describe("lifecycle: create and update", () => {
 
     it("updates 90/10 → 50/50 in place with one deployment and records the new deploymentId", async () => {
         const { esa, provider } = setup();
-        const first = await provider.create(inputs([{ codeVersion: A, percentage: 90 }, { codeVersion: B, percentage: 10 }]));
-        const news = inputs([{ codeVersion: A, percentage: 50 }, { codeVersion: B, percentage: 50 }]);
+        const first = await provider.create(
+            inputs([
+                { codeVersion: A, percentage: 90 },
+                { codeVersion: B, percentage: 10 },
+            ]),
+        );
+        const news = inputs([
+            { codeVersion: A, percentage: 50 },
+            { codeVersion: B, percentage: 50 },
+        ]);
         const updated = await provider.update(first.id, first.outs, news);
         assert.equal(esa.count("CreateRoutineCodeDeployment"), 2);
         assert.notEqual(updated.outs!.deploymentId, first.outs.deploymentId);
@@ -97,7 +108,10 @@ describe("lifecycle: create and update", () => {
 
     it("fails fast when the routine does not exist, without trying to deploy", async () => {
         const { esa, provider } = setup();
-        await assert.rejects(provider.create({ ...inputs([{ codeVersion: A, percentage: 100 }]), name: "missing" }), /RoutineNotExist.*create it first/);
+        await assert.rejects(
+            provider.create({ ...inputs([{ codeVersion: A, percentage: 100 }]), name: "missing" }),
+            /RoutineNotExist.*create it first/,
+        );
         assert.equal(esa.count("CreateRoutineCodeDeployment"), 0);
     });
 });
@@ -114,7 +128,18 @@ describe("lifecycle: failures around the deployment call", () => {
 
     it("retries throttling with backoff and then succeeds", async () => {
         const { esa, provider, clock } = setup();
-        esa.fail({ action: "CreateRoutineCodeDeployment", error: { code: "Throttling.User", statusCode: 400, requestId: "R1", data: { Message: "Request was denied due to user flow control." } } }, 2);
+        esa.fail(
+            {
+                action: "CreateRoutineCodeDeployment",
+                error: {
+                    code: "Throttling.User",
+                    statusCode: 400,
+                    requestId: "R1",
+                    data: { Message: "Request was denied due to user flow control." },
+                },
+            },
+            2,
+        );
         await provider.create(inputs([{ codeVersion: A, percentage: 100 }]));
         assert.equal(esa.count("CreateRoutineCodeDeployment"), 3);
         assert.ok(clock.sleeps.length >= 2);
@@ -122,7 +147,10 @@ describe("lifecycle: failures around the deployment call", () => {
 
     it("fails fast on InvalidParameter with the code, the RequestId and advice", async () => {
         const { esa, provider } = setup();
-        esa.fail({ action: "CreateRoutineCodeDeployment", error: { code: "InvalidParameter", statusCode: 400, requestId: "REQ-42", data: { Message: "Parameter verification failed." } } });
+        esa.fail({
+            action: "CreateRoutineCodeDeployment",
+            error: { code: "InvalidParameter", statusCode: 400, requestId: "REQ-42", data: { Message: "Parameter verification failed." } },
+        });
         await assert.rejects(provider.create(inputs([{ codeVersion: A, percentage: 100 }])), (error: Error) => {
             assert.match(error.message, /CreateRoutineCodeDeployment for routine "hello" \(production\) failed: InvalidParameter/);
             assert.match(error.message, /RequestId: REQ-42/);
@@ -135,7 +163,10 @@ describe("lifecycle: failures around the deployment call", () => {
     it("never puts the AccessKey secret in an error, even when the API echoes it", async () => {
         const secret = "super-secret-value-123";
         const { esa, provider } = setup({ config: { "alicloud:accessKey": "LTAI5tExampleKeyId", "alicloud:secretKey": secret } });
-        esa.fail({ action: "CreateRoutineCodeDeployment", error: { code: "SignatureDoesNotMatch", statusCode: 400, requestId: "R", data: { Message: `bad signature for ${secret}` } } });
+        esa.fail({
+            action: "CreateRoutineCodeDeployment",
+            error: { code: "SignatureDoesNotMatch", statusCode: 400, requestId: "R", data: { Message: `bad signature for ${secret}` } },
+        });
         await assert.rejects(provider.create(inputs([{ codeVersion: A, percentage: 100 }])), (error: Error) => {
             assert.ok(!error.message.includes(secret), error.message);
             assert.match(error.message, /Authentication failed/);
@@ -146,7 +177,10 @@ describe("lifecycle: failures around the deployment call", () => {
 });
 
 describe("lifecycle: read (refresh and import)", () => {
-    for (const envOrder of [["production", "staging"], ["staging", "production"]]) {
+    for (const envOrder of [
+        ["production", "staging"],
+        ["staging", "production"],
+    ]) {
         it(`picks the environment by its name when the API lists ${envOrder.join(", ")}`, async () => {
             const { esa, provider } = setup();
             esa.envOrder = envOrder;
@@ -163,9 +197,15 @@ describe("lifecycle: read (refresh and import)", () => {
     it("reports an out-of-band change as the live split, in outputs and inputs (drift)", async () => {
         const { esa, provider } = setup();
         const created = await provider.create(inputs([{ codeVersion: A, percentage: 100 }]));
-        esa.deployOutOfBand("hello", "production", [{ codeVersion: A, percentage: 70 }, { codeVersion: B, percentage: 30 }]);
+        esa.deployOutOfBand("hello", "production", [
+            { codeVersion: A, percentage: 70 },
+            { codeVersion: B, percentage: 30 },
+        ]);
         const read = await provider.read!(created.id, created.outs);
-        assert.deepEqual(read.props.codeVersions, [{ codeVersion: A, percentage: 70 }, { codeVersion: B, percentage: 30 }]);
+        assert.deepEqual(read.props.codeVersions, [
+            { codeVersion: A, percentage: 70 },
+            { codeVersion: B, percentage: 30 },
+        ]);
         assert.deepEqual(read.inputs!.codeVersions, read.props.codeVersions);
         assert.notEqual(read.props.deploymentId, created.outs.deploymentId);
     });
@@ -175,7 +215,13 @@ describe("lifecycle: read (refresh and import)", () => {
         esa.deployOutOfBand("hello", "staging", [{ codeVersion: A, percentage: 100 }]);
         const read = await provider.read!("hello:staging", { endpoint: "http://127.0.0.1:1" });
         assert.equal(read.id, "hello:staging");
-        assert.deepEqual(read.inputs, { name: "hello", env: "staging", strategy: "percentage", codeVersions: [{ codeVersion: A, percentage: 100 }], endpoint: "http://127.0.0.1:1" });
+        assert.deepEqual(read.inputs, {
+            name: "hello",
+            env: "staging",
+            strategy: "percentage",
+            codeVersions: [{ codeVersion: A, percentage: 100 }],
+            endpoint: "http://127.0.0.1:1",
+        });
     });
 
     it("drops the resource when the routine is gone or its environment has no deployment", async () => {
@@ -205,7 +251,9 @@ describe("lifecycle: delete and configuration", () => {
     });
 
     it("reaches ESA through stack config set with configure, and the resource input beats it", async () => {
-        const { provider, connections } = setup({ config: { "esa:endpoint": "http://127.0.0.1:8787", "alicloud:region": "ap-southeast-1" } });
+        const { provider, connections } = setup({
+            config: { "esa:endpoint": "http://127.0.0.1:8787", "alicloud:region": "ap-southeast-1" },
+        });
         await provider.create(inputs([{ codeVersion: A, percentage: 100 }]));
         assert.deepEqual(connections.at(-1)!.endpoint, { host: "127.0.0.1:8787", protocol: "http" });
         assert.equal(connections.at(-1)!.regionId, "ap-southeast-1");

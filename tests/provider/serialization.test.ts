@@ -43,7 +43,11 @@ describe("the provider code stored in the state", () => {
                 "stack",
                 true,
             );
-            const deployment = new RoutineCodeDeployment("d", { name: "hello", env: "staging", codeVersions: [{ codeVersion: "1", percentage: 100 }] });
+            const deployment = new RoutineCodeDeployment("d", {
+                name: "hello",
+                env: "staging",
+                codeVersions: [{ codeVersion: "1", percentage: 100 }],
+            });
             await new Promise<void>((resolve) => deployment.urn.apply(() => resolve()));
         } finally {
             delete process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
@@ -66,14 +70,18 @@ describe("the provider code stored in the state", () => {
     it("says how to fix a program directory without the package installed", () => {
         const output = execFileSync(
             process.execPath,
-            ["-e", `try { require(${JSON.stringify(require.resolve("require-from-string"))})(${JSON.stringify(serializedProvider)}).handler() } catch (e) { console.log(e.message) }`],
+            [
+                "-e",
+                `try { require(${JSON.stringify(require.resolve("require-from-string"))})(${JSON.stringify(serializedProvider)}).handler() } catch (e) { console.log(e.message) }`,
+            ],
             { cwd: "/", encoding: "utf8" },
         );
         assert.match(output, /cannot load esa-routine-deployment\/provider from \/: install esa-routine-deployment/);
     });
 
     it("check and diff never load the ESA SDK; an API call does", () => {
-        const output = runNode(`
+        const output = runNode(
+            `
             const { provider } = require("esa-routine-deployment/provider");
             const loaded = () => Object.keys(require.cache).some((p) => p.includes("esa20240910") || p.includes("@alicloud/credentials"));
             (async () => {
@@ -83,7 +91,9 @@ describe("the provider code stored in the state", () => {
                 await provider.read("hello:staging", { endpoint: "http://127.0.0.1:9", timeoutSeconds: 1 }).catch(() => {});
                 console.log(JSON.stringify({ afterPreview, afterRead: loaded() }));
             })();
-        `, { ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI5tTestOnly", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "test-only" });
+        `,
+            { ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI5tTestOnly", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "test-only" },
+        );
         assert.deepEqual(JSON.parse(output.trim().split("\n").at(-1)!), { afterPreview: false, afterRead: true });
     });
 });

@@ -29,7 +29,8 @@ function onlyFailure(raw: unknown, property: string): CheckFailure {
 
 function assertMentions(reason: string, ...words: (string | RegExp)[]): void {
     for (const word of words) {
-        if (typeof word === "string") assert.ok(reason.includes(word), `expected ${JSON.stringify(reason)} to mention ${JSON.stringify(word)}`);
+        if (typeof word === "string")
+            assert.ok(reason.includes(word), `expected ${JSON.stringify(reason)} to mention ${JSON.stringify(word)}`);
         else assert.match(reason, word);
     }
 }
@@ -361,9 +362,7 @@ describe("checkInputs (SPEC §2)", () => {
         });
 
         it("accepts one entry unknown, and does not check the sum or the count", () => {
-            const { inputs, failures } = checkInputs(
-                valid({ codeVersions: [{ codeVersion: A, percentage: 90 }, UNKNOWN] }),
-            );
+            const { inputs, failures } = checkInputs(valid({ codeVersions: [{ codeVersion: A, percentage: 90 }, UNKNOWN] }));
             assert.deepEqual(failures, []);
             assert.deepEqual(inputs.codeVersions, [{ codeVersion: A, percentage: 90 }, UNKNOWN]);
         });
@@ -422,14 +421,31 @@ describe("checkInputs (SPEC §2)", () => {
                     ],
                 }),
             );
-            assert.deepEqual(failures.map((f) => f.property), ["codeVersions[0].percentage"]);
+            assert.deepEqual(
+                failures.map((f) => f.property),
+                ["codeVersions[0].percentage"],
+            );
         });
     });
 
     describe("canonical order", () => {
         it("puts the oldest (smaller) id first, whatever the input order", () => {
-            const forward = checkInputs(valid({ codeVersions: [{ codeVersion: A, percentage: 90 }, { codeVersion: B, percentage: 10 }] }));
-            const backward = checkInputs(valid({ codeVersions: [{ codeVersion: B, percentage: 10 }, { codeVersion: A, percentage: 90 }] }));
+            const forward = checkInputs(
+                valid({
+                    codeVersions: [
+                        { codeVersion: A, percentage: 90 },
+                        { codeVersion: B, percentage: 10 },
+                    ],
+                }),
+            );
+            const backward = checkInputs(
+                valid({
+                    codeVersions: [
+                        { codeVersion: B, percentage: 10 },
+                        { codeVersion: A, percentage: 90 },
+                    ],
+                }),
+            );
             const expected = [
                 { codeVersion: A, percentage: 90 },
                 { codeVersion: B, percentage: 10 },
@@ -447,7 +463,10 @@ describe("checkInputs (SPEC §2)", () => {
                     ],
                 }),
             );
-            assert.deepEqual(inputs.codeVersions.map((e) => e.codeVersion), ["9", "10"]);
+            assert.deepEqual(
+                inputs.codeVersions.map((e) => e.codeVersion),
+                ["9", "10"],
+            );
         });
 
         it("puts entries that are not known yet last", () => {
@@ -471,7 +490,12 @@ describe("checkInputs (SPEC §2)", () => {
     });
 
     describe("endpoint, region and timeoutSeconds", () => {
-        for (const endpoint of ["esa.cn-hangzhou.aliyuncs.com", "http://127.0.0.1:8787", "https://esa.cn-hangzhou.aliyuncs.com", "127.0.0.1:8787"]) {
+        for (const endpoint of [
+            "esa.cn-hangzhou.aliyuncs.com",
+            "http://127.0.0.1:8787",
+            "https://esa.cn-hangzhou.aliyuncs.com",
+            "127.0.0.1:8787",
+        ]) {
             it(`accepts the endpoint ${endpoint}`, () => {
                 const { inputs, failures } = checkInputs(valid({ endpoint }));
                 assert.deepEqual(failures, []);
@@ -537,9 +561,19 @@ describe("checkInputs (SPEC §2)", () => {
             Object.create(null),
             { name: {}, env: [], strategy: {}, codeVersions: "x", region: {}, endpoint: 5, timeoutSeconds: {} },
             { name: null, env: null, codeVersions: [null, 1, "x", [], true, {}] },
-            { codeVersions: [{ codeVersion: {}, percentage: {} }, { codeVersion: [], percentage: [] }] },
+            {
+                codeVersions: [
+                    { codeVersion: {}, percentage: {} },
+                    { codeVersion: [], percentage: [] },
+                ],
+            },
             { codeVersions: [{ codeVersion: Symbol("v"), percentage: BigInt(5) }] },
-            { codeVersions: [{ codeVersion: NaN, percentage: NaN }, { codeVersion: -1, percentage: Infinity }] },
+            {
+                codeVersions: [
+                    { codeVersion: NaN, percentage: NaN },
+                    { codeVersion: -1, percentage: Infinity },
+                ],
+            },
             { codeVersions: [Object.create(null), { codeVersion: Object.create(null), percentage: 1 }] },
             { codeVersions: [[UNKNOWN], { codeVersion: [UNKNOWN], percentage: [UNKNOWN] }] },
             { env: "", name: "", endpoint: "::::", codeVersions: [{ nested: { deeper: [1, { x: null }] } }] },

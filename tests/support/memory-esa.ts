@@ -25,7 +25,12 @@ export class MemoryEsa implements EsaApi {
     staleReads = 0;
     private failures: ScriptedFailure[] = [];
     private nextId = 100;
-    private stale?: { name: string; env: string; previous?: { deploymentId: string; strategy: string; codeVersions: CodeVersionSplit[] }; remaining: number };
+    private stale?: {
+        name: string;
+        env: string;
+        previous?: { deploymentId: string; strategy: string; codeVersions: CodeVersionSplit[] };
+        remaining: number;
+    };
 
     addRoutine(name: string): this {
         this.routines.set(name, new Map());
@@ -67,7 +72,13 @@ export class MemoryEsa implements EsaApi {
         this.calls.push({ action: "CreateRoutineCodeDeployment", name: request.name, env: request.env });
         this.maybeFail("CreateRoutineCodeDeployment", false);
         const routine = this.routines.get(request.name);
-        if (!routine) throw { code: "RoutineNotExist", statusCode: 400, requestId: "REQ-missing", data: { Message: "The routine name does not exist." } };
+        if (!routine)
+            throw {
+                code: "RoutineNotExist",
+                statusCode: 400,
+                requestId: "REQ-missing",
+                data: { Message: "The routine name does not exist." },
+            };
         const previous = routine.get(request.env);
         const deploymentId = String(this.nextId++);
         routine.set(request.env, { deploymentId, strategy: request.strategy, codeVersions: request.codeVersions.map((v) => ({ ...v })) });
