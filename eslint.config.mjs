@@ -9,7 +9,9 @@ export default tseslint.config(
     ...tseslint.configs.recommended,
     prettier,
     {
-        languageOptions: { globals: { require: "readonly", process: "readonly", module: "writable", __dirname: "readonly", console: "readonly" } },
+        languageOptions: {
+            globals: { require: "readonly", process: "readonly", module: "writable", __dirname: "readonly", console: "readonly" },
+        },
         rules: {
             // The provider handles untyped engine and SDK payloads; `any` is deliberate at those edges.
             "@typescript-eslint/no-explicit-any": "off",

@@ -123,15 +123,26 @@ export class Deployments {
      * the API does not promise an order). Throws when the routine does not exist and
      * `action` is a deployment, since nothing can be deployed to it.
      */
-    private async liveDeployment(name: string, env: string, action: string): Promise<LiveDeployment | undefined> {
-        const envs = await this.call(
-            { action: "GetRoutine", routine: name, env },
-            (timeoutMs) => this.ctx.api.getRoutineEnvironments(name, { timeoutMs }),
-            true,
-        );
+    private async liveDeployment(name: string, env: string, action: string, fresh = false): Promise<LiveDeployment | undefined> {
+        let envs: LiveEnvironment[] | undefined;
+        // ESA's own answer when it says the routine does not exist, so that the error
+        // shown to the user carries its RequestId (SPEC §5).
+        let missing: ApiFailure = { code: "RoutineNotExist", message: "The routine name does not exist" };
+        try {
+            envs = await withRetries(() => this.ctx.api.getRoutineEnvironments(name, { timeoutMs: this.requestTimeout(), fresh }), {
+                deadline: this.deadline,
+                clock: this.ctx.clock,
+                retryAmbiguous: true,
+            });
+        } catch (error) {
+            if (!(error instanceof RetriesStopped && error.failure.code === "RoutineNotExist")) {
+                throw this.explainStopped(error, { action: "GetRoutine", routine: name, env });
+            }
+            missing = error.failure;
+        }
         if (envs === undefined) {
             if (action === "GetRoutine") return undefined;
-            throw this.explain({ code: "RoutineNotExist", message: "The routine name does not exist" }, { action, routine: name, env });
+            throw this.explain(missing, { action, routine: name, env });
         }
         const deployment = findEnvironment(envs, env)?.deployment;
         // The API's order of versions is not ours: keep the canonical one (oldest first).
@@ -151,7 +162,7 @@ export class Deployments {
         const landedDespite = async (failure: ApiFailure): Promise<string | undefined> => {
             if (wasRefused(failure)) return undefined;
             try {
-                const live = await this.liveDeployment(inputs.name, inputs.env, "GetRoutine");
+                const live = await this.liveDeployment(inputs.name, inputs.env, "GetRoutine", true);
                 if (live && this.serves(live, inputs)) {
                     this.ctx.log(
                         "info",
@@ -193,7 +204,7 @@ export class Deployments {
         let lastError: unknown;
         for (;;) {
             try {
-                seen = await this.liveDeployment(name, env, "GetRoutine");
+                seen = await this.liveDeployment(name, env, "GetRoutine", true);
                 lastError = undefined;
                 if (seen && this.serves(seen, outputs)) return;
             } catch (error) {
@@ -214,19 +225,6 @@ export class Deployments {
             resourceId(name, env),
             outputs,
         );
-    }
-
-    /** Runs one API call with retries; failures become user-facing errors. */
-    private async call<T>(context: OperationContext, request: (timeoutMs: number) => Promise<T>, retryAmbiguous: boolean): Promise<T> {
-        try {
-            return await withRetries(() => request(this.requestTimeout()), {
-                deadline: this.deadline,
-                clock: this.ctx.clock,
-                retryAmbiguous,
-            });
-        } catch (error) {
-            throw this.explainStopped(error, context);
-        }
     }
 
     private explainStopped(error: unknown, context: OperationContext): Error {

@@ -26,7 +26,10 @@ export interface DeploymentRequest {
 }
 
 export interface EsaApi {
-    /** The routine's environments; `undefined` when the routine does not exist. */
+    /**
+     * The routine's environments. When the routine does not exist: ESA's `RoutineNotExist`
+     * error (which carries its RequestId), or `undefined` from an implementation that has none.
+     */
     getRoutineEnvironments(name: string, options: CallOptions): Promise<LiveEnvironment[] | undefined>;
     /** One CreateRoutineCodeDeployment call; resolves to the new deployment's id. */
     createDeployment(request: DeploymentRequest, options: CallOptions): Promise<{ deploymentId: string }>;
@@ -35,6 +38,8 @@ export interface EsaApi {
 export interface CallOptions {
     /** How long one HTTP request may take, in milliseconds. */
     timeoutMs: number;
+    /** The read must reflect every change made so far (no shared, slightly older answer). */
+    fresh?: boolean;
 }
 
 export type EsaApiFactory = (connection: Connection) => EsaApi;
@@ -49,13 +54,10 @@ export const createSdkApi: EsaApiFactory = (connection) => {
     return {
         async getRoutineEnvironments(name, options) {
             const { GetRoutineRequest } = loadEsaSdk();
-            try {
-                const response = await sdk().getRoutineWithOptions(new GetRoutineRequest({ name }), runtimeOptions(options));
-                return ((response.body?.envs ?? []) as any[]).map(toLiveEnvironment);
-            } catch (error: any) {
-                if (error?.code === "RoutineNotExist") return undefined;
-                throw error;
-            }
+            // A missing routine is ESA's RoutineNotExist error, passed on as is: it carries
+            // the RequestId that the user-facing message must name.
+            const response = await sdk().getRoutineWithOptions(new GetRoutineRequest({ name }), runtimeOptions(options));
+            return ((response.body?.envs ?? []) as any[]).map(toLiveEnvironment);
         },
         async createDeployment(request, options) {
             const { CreateRoutineCodeDeploymentRequest, CreateRoutineCodeDeploymentRequestCodeVersions } = loadEsaSdk();

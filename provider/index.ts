@@ -7,12 +7,13 @@
  * ESA (`create`, `read`, `update`, `delete`). Only the lifecycle loads the ESA SDK.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ConfigLookup, resolveConnection } from "./config";
+import { ConfigLookup, Connection, resolveConnection } from "./config";
 import { Deployments, Logger, resourceId } from "./deployments";
 import { diffDeployment } from "./diff";
 import { engineLog } from "./engine-log";
 import { createSdkApi, EsaApiFactory } from "./esa-client";
 import { Clock, systemClock } from "./retry";
+import { sharedReads } from "./shared-reads";
 import { formatSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, INPUT_KEYS } from "./types";
 import { checkInputs } from "./validation";
@@ -35,6 +36,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
     const clock = options.clock ?? systemClock;
     const log = options.log ?? engineLog;
     let stackConfig: ConfigLookup = () => undefined;
+    const shareReads = sharedReads(clock.now);
 
     const deployments = (inputs: Partial<DeploymentInputs>) => {
         const connection = resolveConnection(
@@ -42,7 +44,8 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             stackConfig,
             options.env ?? process.env,
         );
-        return new Deployments({ api: apiFactory(connection), connection, clock, log });
+        const api = shareReads(apiFactory(connection), readScope(connection));
+        return new Deployments({ api, connection, clock, log });
     };
 
     return {
@@ -92,9 +95,22 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
     };
 }
 
+/** Who reads what where: reads are shared only between identical scopes. Never a secret. */
+function readScope(connection: Connection): string {
+    const who =
+        connection.credentials.kind === "static"
+            ? connection.credentials.accessKeyId
+            : connection.credentials.kind === "profile"
+              ? connection.credentials.profile
+              : "";
+    return [connection.endpoint?.protocol, connection.endpoint?.host, connection.regionId, connection.credentials.kind, who].join("|");
+}
+
 /** The engine's own keys (`__provider`) and outputs passed back as inputs are not ours to validate. */
 function withoutEngineKeys(values: Record<string, any>): Record<string, any> {
     const result: Record<string, any> = {};
+    // Whatever arrives, `check` answers with failures rather than throwing (`in` throws on primitives).
+    if (values === null || typeof values !== "object") return result;
     for (const key of INPUT_KEYS) {
         if (key in values) result[key] = values[key];
     }

@@ -83,21 +83,21 @@ export const ROUTINE_CODE_DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCo
  */
 export class RoutineCodeDeployment extends pulumi.CustomResource {
     /** The routine's name. */
-    public readonly name!: pulumi.Output<string>;
+    public declare readonly name: pulumi.Output<string>;
     /** The environment. */
-    public readonly env!: pulumi.Output<RoutineEnvironment>;
+    public declare readonly env: pulumi.Output<RoutineEnvironment>;
     /** The deployment strategy (always `percentage`). */
-    public readonly strategy!: pulumi.Output<"percentage">;
+    public declare readonly strategy: pulumi.Output<"percentage">;
     /** The live split, without 0 % entries, oldest version first. */
-    public readonly codeVersions!: pulumi.Output<CodeVersionShare[]>;
+    public declare readonly codeVersions: pulumi.Output<CodeVersionShare[]>;
     /** The region override, if one was given. */
-    public readonly region!: pulumi.Output<string | undefined>;
+    public declare readonly region: pulumi.Output<string | undefined>;
     /** The endpoint override, if one was given. */
-    public readonly endpoint!: pulumi.Output<string | undefined>;
+    public declare readonly endpoint: pulumi.Output<string | undefined>;
     /** The timeout override, if one was given. */
-    public readonly timeoutSeconds!: pulumi.Output<number | undefined>;
+    public declare readonly timeoutSeconds: pulumi.Output<number | undefined>;
     /** The `DeploymentId` of the last deployment this resource made or observed, always a string. */
-    public readonly deploymentId!: pulumi.Output<string>;
+    public declare readonly deploymentId: pulumi.Output<string>;
 
     /** True for objects created by this class, even from another copy of the package. */
     public static isInstance(obj: unknown): obj is RoutineCodeDeployment {

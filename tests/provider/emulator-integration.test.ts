@@ -94,7 +94,8 @@ describe("provider ↔ emulator through the official SDK", function () {
             ["staging", "production"],
         ] as const) {
             emulator.setEnvOrder([...order]);
-            const read = await p.read!(created.id, created.outs);
+            // A later `pulumi refresh`: a new run, a new provider process.
+            const read = await provider().read!(created.id, created.outs);
             assert.deepEqual(
                 read.props.codeVersions,
                 [
@@ -110,7 +111,7 @@ describe("provider ↔ emulator through the official SDK", function () {
         const p = provider();
         const created = await p.create(inputs([{ codeVersion: A, percentage: 100 }]));
         emulator.deleteRoutine("hello-edge");
-        assert.equal((await p.read!(created.id, created.outs)).id, "");
+        assert.equal((await provider().read!(created.id, created.outs)).id, "", "a later refresh");
     });
 
     it("waits out the API's read-after-write delay before reporting success", async () => {

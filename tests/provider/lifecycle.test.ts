@@ -195,12 +195,13 @@ describe("lifecycle: read (refresh and import)", () => {
     }
 
     it("reports an out-of-band change as the live split, in outputs and inputs (drift)", async () => {
-        const { esa, provider } = setup();
+        const { esa, provider, clock } = setup();
         const created = await provider.create(inputs([{ codeVersion: A, percentage: 100 }]));
         esa.deployOutOfBand("hello", "production", [
             { codeVersion: A, percentage: 70 },
             { codeVersion: B, percentage: 30 },
         ]);
+        clock.advance(60_000); // a later `pulumi refresh`
         const read = await provider.read!(created.id, created.outs);
         assert.deepEqual(read.props.codeVersions, [
             { codeVersion: A, percentage: 70 },

@@ -1,0 +1,56 @@
+/**
+ * One GetRoutine answers for both environments of a routine, and the engine reads a
+ * stack's resources in parallel. So within one provider (one provider process, one
+ * `pulumi` run), reads of the same routine share: a read already in flight is joined,
+ * and an answer a few seconds old is reused, by every read that does not need the very
+ * latest state. A refresh of a routine's staging and production deployments then costs
+ * one call instead of two.
+ *
+ * Reads that must see the latest state (the read-after-write guard, the look for a
+ * deployment whose answer was lost) ask for `fresh`, and a deployment to a routine
+ * drops what is remembered of it.
+ */
+import type { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "./esa-client";
+
+/** How long an answer may be reused by reads that do not ask for a fresh one. */
+export const SHARED_READ_TTL_MS = 5_000;
+
+interface Entry {
+    at: number;
+    answer: Promise<LiveEnvironment[] | undefined>;
+}
+
+/** Wraps an `EsaApi` so that its routine reads are shared within `scope`. */
+export type ShareReads = (api: EsaApi, scope: string) => EsaApi;
+
+/**
+ * A store of shared reads. `scope` says who reads where (endpoint, region, caller
+ * identity; never a secret): answers are shared only within one scope.
+ */
+export function sharedReads(now: () => number = Date.now): ShareReads {
+    const entries = new Map<string, Entry>();
+    return (api, scope) => {
+        const key = (name: string) => `${scope}\u0000${name}`;
+        const forget = (name: string) => entries.delete(key(name));
+        return {
+            getRoutineEnvironments(name: string, options: CallOptions) {
+                const existing = entries.get(key(name));
+                if (!options.fresh && existing && now() - existing.at < SHARED_READ_TTL_MS) return existing.answer;
+                const answer = api.getRoutineEnvironments(name, options);
+                const entry = { at: now(), answer };
+                entries.set(key(name), entry);
+                // A failed read is no answer to share.
+                answer.catch(() => entries.get(key(name)) === entry && forget(name));
+                return answer;
+            },
+            async createDeployment(request: DeploymentRequest, options: CallOptions) {
+                forget(request.name);
+                try {
+                    return await api.createDeployment(request, options);
+                } finally {
+                    forget(request.name);
+                }
+            },
+        };
+    };
+}
