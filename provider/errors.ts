@@ -54,7 +54,10 @@ export function toApiFailure(error: unknown): ApiFailure {
     const data = (e.data ?? {}) as Record<string, any>;
     const code = firstText(e.code, data.Code, e.name === "RequestTimeoutError" ? "RequestTimeout" : undefined);
     const requestId = firstText(e.requestId, data.RequestId);
-    const apiMessage = firstText(data.Message, e.message) ?? String(error);
+    // The HTTP layer under the SDK words every request timeout as a failed connect;
+    // say what happened instead: the request got no answer in time.
+    const timedOut = e.name === "RequestTimeoutError";
+    const apiMessage = timedOut ? "no answer from ESA within the request timeout" : (firstText(data.Message, e.message) ?? String(error));
     const retryAfter = Number(e.retryAfter);
     return {
         code,
