@@ -67,10 +67,24 @@ export interface RoutineCodeDeploymentArgs {
 export const ROUTINE_CODE_DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCodeDeployment";
 
 /**
+ * Every output property, unset. The SDK creates an output only for a key it is given,
+ * and `get` gives no arguments: without these, a looked-up resource's `name`, `env` and
+ * `codeVersions` would be undefined.
+ */
+const UNSET_OUTPUTS = {
+    name: undefined,
+    env: undefined,
+    codeVersions: undefined,
+    region: undefined,
+    endpoint: undefined,
+    timeoutSeconds: undefined,
+};
+
+/**
  * Declares the code versions that serve one environment of an ESA edge routine.
  *
- * - The id is `<name>:<env>`, as with the official alicloud provider, so `get` and
- *   imports take the same id.
+ * - The id is `<name>:<env>`, as with the official alicloud provider; `get` takes
+ *   the same id.
  * - Creating the resource adopts a live deployment that already serves the declared
  *   split instead of deploying it again.
  * - Deleting it only removes it from the stack: ESA has no API to withdraw a
@@ -83,21 +97,21 @@ export const ROUTINE_CODE_DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCo
  */
 export class RoutineCodeDeployment extends pulumi.CustomResource {
     /** The routine's name. */
-    public declare readonly name: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<string>;
     /** The environment. */
-    public declare readonly env: pulumi.Output<RoutineEnvironment>;
+    declare public readonly env: pulumi.Output<RoutineEnvironment>;
     /** The deployment strategy (always `percentage`). */
-    public declare readonly strategy: pulumi.Output<"percentage">;
+    declare public readonly strategy: pulumi.Output<"percentage">;
     /** The live split, without 0 % entries, oldest version first. */
-    public declare readonly codeVersions: pulumi.Output<CodeVersionShare[]>;
+    declare public readonly codeVersions: pulumi.Output<CodeVersionShare[]>;
     /** The region override, if one was given. */
-    public declare readonly region: pulumi.Output<string | undefined>;
+    declare public readonly region: pulumi.Output<string | undefined>;
     /** The endpoint override, if one was given. */
-    public declare readonly endpoint: pulumi.Output<string | undefined>;
+    declare public readonly endpoint: pulumi.Output<string | undefined>;
     /** The timeout override, if one was given. */
-    public declare readonly timeoutSeconds: pulumi.Output<number | undefined>;
+    declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
     /** The `DeploymentId` of the last deployment this resource made or observed, always a string. */
-    public declare readonly deploymentId: pulumi.Output<string>;
+    declare public readonly deploymentId: pulumi.Output<string>;
 
     /** True for objects created by this class, even from another copy of the package. */
     public static isInstance(obj: unknown): obj is RoutineCodeDeployment {
@@ -109,9 +123,7 @@ export class RoutineCodeDeployment extends pulumi.CustomResource {
             ROUTINE_CODE_DEPLOYMENT_TYPE,
             name,
             {
-                region: undefined,
-                endpoint: undefined,
-                timeoutSeconds: undefined,
+                ...UNSET_OUTPUTS,
                 ...args,
                 strategy: args?.strategy,
                 deploymentId: undefined,

@@ -5,25 +5,58 @@
  * Programs run as Automation API *inline programs*: the CLI talks to a language runtime
  * served from this test process instead of launching `pulumi-language-nodejs`. All else
  * is the real path: the engine plans, stores state in a file backend, and starts the
- * dynamic provider (`pulumi-resource-pulumi-nodejs`) as its own process, which loads the
- * serialized shim and from it the installed implementation.
+ * dynamic provider (`pulumi-resource-pulumi-nodejs`) as its own process, which runs the
+ * provider code stored in the state and from it loads the installed implementation.
  *
  * Every stack lives in a temporary directory (backend, PULUMI_HOME, project), never in
- * the user's own Pulumi home. The directory's `node_modules` links to this repository's,
- * so the provider process resolves `esa-routine-deployment` exactly as in a consumer's
- * project.
+ * the user's own Pulumi home. The project's `node_modules` links to this repository's
+ * dependencies and to a snapshot of the built package as `esa-routine-deployment`, so
+ * the provider process resolves the package exactly as in a consumer's project.
+ *
+ * Besides running commands, a `TestStack` reads what a test asserts on: the exported
+ * state, the backend's files, the processes of a run in progress (to kill one), the
+ * backend's locks; and it can install another release of the package into the project.
  */
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
+import { promisify } from "util";
+import { LocalWorkspace, PulumiCommand, PulumiFn, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Env } from "../../emulator";
 
 export const repoRoot = path.resolve(__dirname, "../..");
+const execFileAsync = promisify(execFile);
 export const PASSPHRASE = "e2e-test-passphrase";
+const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).name;
 
 let cliBinDir: string | undefined;
+let snapshotDir: string | undefined;
+
+/**
+ * This package as the stacks install it: package.json and the compiled dist/, copied
+ * once per test run (so a rebuild while the suite runs cannot swap the code under test
+ * halfway), with a `node_modules` link to this repository's dependencies so that its
+ * own `require`s resolve. Run `npm run build` before the suite: this is what it tests.
+ */
+export function packageSnapshot(): string {
+    if (!snapshotDir) {
+        if (!fs.existsSync(path.join(repoRoot, "dist", "provider", "index.js"))) {
+            throw new Error(
+                "dist/ is missing: run `npm run build` before the end-to-end tests (the provider process loads the compiled package).",
+            );
+        }
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "esa-e2e-package-"));
+        const dir = path.join(root, PACKAGE_NAME);
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(repoRoot, "package.json"), path.join(dir, "package.json"));
+        fs.cpSync(path.join(repoRoot, "dist"), path.join(dir, "dist"), { recursive: true });
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+        process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+        snapshotDir = dir;
+    }
+    return snapshotDir;
+}
 
 /**
  * The Pulumi CLI, from `scripts/install-pulumi.sh`: already on PATH at our version,
@@ -32,7 +65,10 @@ let cliBinDir: string | undefined;
  */
 export function pulumiBinDir(): string {
     if (!cliBinDir) {
-        const output = execFileSync("bash", [path.join(repoRoot, "scripts/install-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+        const output = execFileSync("bash", [path.join(repoRoot, "scripts/install-pulumi.sh")], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        });
         cliBinDir = output.trim().split("\n").at(-1)!;
     }
     return cliBinDir;
@@ -51,16 +87,30 @@ export interface StackOptions {
 /** The CLI's text output of one command, and the engine events it emitted. */
 export interface Run {
     output: string;
+    /** What the CLI wrote to stderr. */
+    stderr: string;
     events: any[];
+}
+
+/** A process started for this stack: the CLI, or a plugin it launched. */
+export interface StackProcess {
+    pid: number;
+    ppid: number;
+    argv: string[];
 }
 
 export class TestStack {
     readonly dir: string;
+    /** The Automation API stack (benchmarks and the load test reach it by this name). */
     private stack!: Stack;
+    private cliEnv: Record<string, string> = {};
     /** Everything the CLI printed over the stack's life, for secret scans. */
     readonly transcript: string[] = [];
 
-    private constructor(private program: PulumiFn, private readonly options: StackOptions) {
+    private constructor(
+        private program: PulumiFn,
+        private readonly options: StackOptions,
+    ) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "esa-e2e-"));
     }
 
@@ -71,16 +121,39 @@ export class TestStack {
         return stack;
     }
 
+    /** The Pulumi project directory: where the engine starts the dynamic provider. */
+    get projectDir(): string {
+        return path.join(this.dir, "project");
+    }
+
+    /** The stack's PULUMI_HOME. */
+    get homeDir(): string {
+        return path.join(this.dir, "home");
+    }
+
+    /** The file backend's root (`file://…`). */
+    get backendDir(): string {
+        return path.join(this.dir, "backend");
+    }
+
     private async init(): Promise<void> {
         const binDir = pulumiBinDir();
-        const backend = path.join(this.dir, "backend");
-        const home = path.join(this.dir, "home");
-        const project = path.join(this.dir, "project");
+        const backend = this.backendDir;
+        const home = this.homeDir;
+        const project = this.projectDir;
         for (const dir of [backend, home, project]) fs.mkdirSync(dir, { recursive: true });
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(project, "node_modules"), "dir");
+        this.linkNodeModules(packageSnapshot());
 
         const projectName = this.options.projectName ?? "esa-e2e";
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(binDir) });
+        this.cliEnv = {
+            PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
+            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            ...this.options.env,
+        };
         this.stack = await LocalWorkspace.createOrSelectStack(
             { stackName: this.options.stackName ?? "test", projectName, program: () => this.program() },
             {
@@ -89,18 +162,13 @@ export class TestStack {
                 pulumiCommand,
                 secretsProvider: "passphrase",
                 projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backend}` } },
-                envVars: {
-                    PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
-                    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-                    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-                    ...this.options.env,
-                },
+                envVars: this.cliEnv,
             },
         );
-        for (const [key, value] of Object.entries(this.options.config ?? {})) await this.stack.setConfig(key, { value });
-        for (const [key, value] of Object.entries(this.options.secretConfig ?? {})) await this.stack.setConfig(key, { value, secret: true });
+        const config: Record<string, { value: string; secret?: boolean }> = {};
+        for (const [key, value] of Object.entries(this.options.config ?? {})) config[key] = { value };
+        for (const [key, value] of Object.entries(this.options.secretConfig ?? {})) config[key] = { value, secret: true };
+        if (Object.keys(config).length > 0) await this.stack.setAllConfig(config);
     }
 
     /** Swaps the program, as a user editing index.ts between two runs. */
@@ -112,43 +180,153 @@ export class TestStack {
         await this.stack.setConfig(key, { value });
     }
 
-    async up(): Promise<Run & { outputs: Record<string, any> }> {
-        return this.capture(async (onOutput, onEvent) => {
-            const result = await this.stack.up({ onOutput, onEvent, color: "never", diff: true });
-            return { outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value])) };
+    /** `pulumi up --diff`; `refresh` is `--refresh`, `parallel` is `--parallel N`. */
+    async up(options: { refresh?: boolean; parallel?: number } = {}): Promise<Run & { outputs: Record<string, any>; summary: UpdateSummary }> {
+        return this.capture(async (onOutput, onError, onEvent) => {
+            const result = await this.stack.up({
+                onOutput,
+                onError,
+                onEvent,
+                color: "never",
+                diff: true,
+                refresh: options.refresh,
+                parallel: options.parallel,
+            });
+            return { outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value])), summary: result.summary };
         });
     }
 
     async preview(options: { refresh?: boolean } = {}): Promise<Run & { changeSummary: Record<string, number> }> {
-        return this.capture(async (onOutput, onEvent) => {
-            const result = await this.stack.preview({ onOutput, onEvent, color: "never", diff: true, refresh: options.refresh });
+        return this.capture(async (onOutput, onError, onEvent) => {
+            const result = await this.stack.preview({ onOutput, onError, onEvent, color: "never", diff: true, refresh: options.refresh });
             return { changeSummary: result.changeSummary as Record<string, number> };
         });
     }
 
-    async refresh(): Promise<Run> {
-        return this.capture(async (onOutput, onEvent) => {
-            await this.stack.refresh({ onOutput, onEvent, color: "never" });
+    /** `pulumi refresh`; `clearPendingCreates` is `--clear-pending-creates` (drops operations an interrupted run left). */
+    async refresh(options: { clearPendingCreates?: boolean } = {}): Promise<Run> {
+        return this.capture(async (onOutput, onError, onEvent) => {
+            await this.stack.refresh({ onOutput, onError, onEvent, color: "never", clearPendingCreates: options.clearPendingCreates });
             return {};
         });
     }
 
     async destroy(): Promise<Run> {
-        return this.capture(async (onOutput, onEvent) => {
-            await this.stack.destroy({ onOutput, onEvent, color: "never" });
+        return this.capture(async (onOutput, onError, onEvent) => {
+            await this.stack.destroy({ onOutput, onError, onEvent, color: "never" });
             return {};
         });
     }
 
-    /** The stack's state as `pulumi stack export` shows it. */
-    async exportState(): Promise<any> {
-        return (await this.stack.exportStack()).deployment;
+    /** `pulumi cancel`: with a file backend, removes the lock a killed run left behind. */
+    async cancel(): Promise<void> {
+        await this.stack.cancel();
+    }
+
+    /**
+     * The locks of the file backend: one per run in progress, or left by a killed run,
+     * each naming the process that took it.
+     */
+    locks(): { file: string; pid: number }[] {
+        const locks = path.join(this.backendDir, ".pulumi", "locks");
+        const found: { file: string; pid: number }[] = [];
+        const walk = (dir: string) => {
+            if (!fs.existsSync(dir)) return;
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                const full = path.join(dir, entry.name);
+                if (entry.isDirectory()) walk(full);
+                // (`*.json.attrs` files beside them are the blob store's metadata.)
+                else if (entry.name.endsWith(".json")) found.push({ file: full, pid: JSON.parse(fs.readFileSync(full, "utf8")).pid });
+            }
+        };
+        walk(locks);
+        return found;
+    }
+
+    /**
+     * The processes running for this stack: the CLI and the plugins it started (the
+     * dynamic provider), found by the PULUMI_HOME in their environment, which is this
+     * stack's own temporary directory. Linux only (/proc).
+     */
+    processes(): StackProcess[] {
+        const marker = `PULUMI_HOME=${this.homeDir}`;
+        const found: StackProcess[] = [];
+        for (const entry of fs.readdirSync("/proc")) {
+            if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+            try {
+                const environ = fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+                if (!environ.includes(marker)) continue;
+                const argv = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean);
+                const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+                // "pid (comm) state ppid …": comm may contain spaces, so read after the last ")".
+                const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+                found.push({ pid: Number(entry), ppid, argv });
+            } catch {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The project's `node_modules`, as `npm install esa-routine-deployment` leaves it in
+     * a consumer's project: every dependency links to this repository's `node_modules`,
+     * and `esa-routine-deployment` links to `packageDir`.
+     */
+    private linkNodeModules(packageDir: string): void {
+        const modules = path.join(this.projectDir, "node_modules");
+        fs.rmSync(modules, { recursive: true, force: true });
+        fs.mkdirSync(modules);
+        for (const entry of fs.readdirSync(path.join(repoRoot, "node_modules"))) {
+            if (entry === PACKAGE_NAME) continue;
+            fs.symlinkSync(path.join(repoRoot, "node_modules", entry), path.join(modules, entry), "dir");
+        }
+        fs.symlinkSync(packageDir, path.join(modules, PACKAGE_NAME), "dir");
+    }
+
+    /**
+     * Installs another release of this package into the project, as an upgrade would:
+     * `esa-routine-deployment` becomes a real copy of the package (package.json and
+     * dist/) that `modify` may change; every other dependency still links to this
+     * repository's `node_modules`. A copy rather than a link, so that the copy's own
+     * `require`s resolve from the project, as in a consumer's installation.
+     * Returns the copy's directory.
+     */
+    installPackageCopy(modify: (packageDir: string) => void = () => {}): string {
+        const copy = path.join(this.dir, "release", PACKAGE_NAME);
+        fs.rmSync(copy, { recursive: true, force: true });
+        fs.mkdirSync(copy, { recursive: true });
+        fs.copyFileSync(path.join(packageSnapshot(), "package.json"), path.join(copy, "package.json"));
+        fs.cpSync(path.join(packageSnapshot(), "dist"), path.join(copy, "dist"), { recursive: true });
+        modify(copy);
+        const installed = path.join(this.projectDir, "node_modules", PACKAGE_NAME);
+        fs.rmSync(installed, { recursive: true, force: true });
+        fs.renameSync(copy, installed);
+        return installed;
+    }
+
+    /** Loads `esa-routine-deployment` as the project's program would: from the project's node_modules. */
+    requirePackage(): typeof import("../../index") {
+        return require(require.resolve("esa-routine-deployment", { paths: [this.projectDir] }));
+    }
+
+    /** The stack's state as `pulumi stack export` shows it; `showSecrets` decrypts secret values. */
+    async exportState(options: { showSecrets?: boolean } = {}): Promise<any> {
+        // The Automation API's exportStack always decrypts (`--show-secrets`); a plain
+        // `pulumi stack export`, what users and CI jobs keep, does not.
+        if (options.showSecrets) return (await this.stack.exportStack()).deployment;
+        const { stdout } = await execFileAsync(path.join(pulumiBinDir(), "pulumi"), ["stack", "export", "--stack", this.stack.name], {
+            cwd: this.projectDir,
+            env: { ...process.env, ...this.cliEnv, PULUMI_HOME: this.homeDir },
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        return JSON.parse(stdout).deployment;
     }
 
     /** The resources of our type in the state. */
     async deployments(): Promise<any[]> {
         const state = await this.exportState();
-        return (state.resources ?? []).filter((r: any) => r.type === "pulumi-nodejs:dynamic/esa:RoutineCodeDeployment");
+        return (state.resources ?? []).filter((r: any) => r.type === DEPLOYMENT_TYPE);
     }
 
     /** Every file of the backend and the project, as text, for secret scans. */
@@ -170,20 +348,26 @@ export class TestStack {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
-    private async capture<T>(run: (onOutput: (s: string) => void, onEvent: (e: any) => void) => Promise<T>): Promise<Run & T> {
+    private async capture<T>(
+        run: (onOutput: (s: string) => void, onError: (s: string) => void, onEvent: (e: any) => void) => Promise<T>,
+    ): Promise<Run & T> {
         const chunks: string[] = [];
+        const errors: string[] = [];
         const events: any[] = [];
         const onOutput = (s: string) => chunks.push(s);
+        const onError = (s: string) => errors.push(s);
         try {
-            const result = await run(onOutput, (e) => events.push(e));
-            return { ...result, output: chunks.join(""), events };
+            const result = await run(onOutput, onError, (e) => events.push(e));
+            return { ...result, output: chunks.join(""), stderr: errors.join(""), events };
         } catch (error: any) {
             // Automation API errors carry the CLI's stdout and stderr: keep both.
             const message = `${chunks.join("")}\n${error?.message ?? error}`;
             this.transcript.push(message);
-            throw Object.assign(new Error(message), { output: chunks.join(""), events });
+            throw Object.assign(new Error(message), { output: chunks.join(""), stderr: errors.join(""), events });
         } finally {
-            this.transcript.push(chunks.join(""));
+            // Stdout, stderr and the engine events (which carry every diagnostic and the
+            // resources' inputs and outputs): everything a CI log could keep.
+            this.transcript.push(chunks.join(""), errors.join(""), JSON.stringify(events));
         }
     }
 }
@@ -191,4 +375,71 @@ export class TestStack {
 /** Environment variables that give the provider process the emulator's test AccessKey pair. */
 export function emulatorCredentials(): Record<string, string> {
     return { ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET };
+}
+
+/** The type token of our resource in the state and in engine events. */
+export const DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCodeDeployment";
+
+/** One step the engine planned or took, from its `resourcePreEvent`s. */
+export interface Step {
+    op: string;
+    urn: string;
+    type: string;
+    /** The properties that caused a replacement, if any. */
+    keys?: string[];
+    diffs?: string[];
+}
+
+/** The steps of the resources of `type` in one run (`same`, `update`, `replace`, …). */
+export function steps(run: Pick<Run, "events">, type: string = DEPLOYMENT_TYPE): Step[] {
+    return run.events
+        .filter((e) => e.resourcePreEvent?.metadata?.type === type)
+        .map((e) => {
+            const { op, urn, keys, diffs } = e.resourcePreEvent.metadata;
+            return { op, urn, type, keys, diffs };
+        });
+}
+
+/** The diagnostics (warnings, errors, infos) the engine showed in one run, without debug output. */
+export function diagnostics(run: Pick<Run, "events">, severity?: string): string[] {
+    return run.events
+        .map((e) => e.diagnosticEvent)
+        .filter((d) => d && d.severity !== "debug" && (severity === undefined || d.severity === severity))
+        .map((d) => d.message as string);
+}
+
+/** The lines of the CLI's diff display that show a changed value ("~ percentage : 90 => 50"). */
+export function changedValueLines(output: string): string[] {
+    return output
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => /^[~+-]/.test(line) && line.includes("=>"));
+}
+
+/** A split sorted by code version, so that two splits compare as sets. */
+export function asSet<T extends { codeVersion: string; percentage: number }>(
+    split: readonly T[] | undefined,
+): { codeVersion: string; percentage: number }[] | undefined {
+    return split
+        ?.map(({ codeVersion, percentage }) => ({ codeVersion, percentage }))
+        .sort((a, b) => (a.codeVersion < b.codeVersion ? -1 : a.codeVersion > b.codeVersion ? 1 : 0));
+}
+
+/** What the emulator serves in `env` of `routine` right now, as a set; undefined when nothing is deployed. */
+export function liveSplit(emulator: Emulator, routine: string, env: Env) {
+    return asSet(emulator.state().routines[routine]?.deployments[env]?.codeVersions);
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(
+    what: string,
+    condition: () => boolean | Promise<boolean>,
+    timeoutMs = 60_000,
+    intervalMs = 50,
+): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!(await condition())) {
+        if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
 }

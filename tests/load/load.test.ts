@@ -12,7 +12,6 @@
  * Wall times and calls per action are printed, not asserted.
  */
 import { strict as assert } from "assert";
-import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { RoutineCodeDeployment } from "../../sdk";
 import { Emulator, Env, RecordedRequest, startEmulator } from "../../emulator";
 import { emulatorCredentials, TestStack } from "../e2e/harness";
@@ -53,22 +52,6 @@ interface PhaseReport {
     /** 400 Throttling.User answers, per action. */
     throttled: Record<string, number>;
     other: number;
-}
-
-/**
- * `pulumi up --parallel N`. The harness's `TestStack.up()` takes no options yet, so this
- * calls the Automation API stack it wraps (see the report: add `parallel` to `up`).
- */
-async function upWithParallel(stack: TestStack, parallel: number): Promise<{ result: UpResult; output: string }> {
-    const inner = (stack as unknown as { stack?: Stack }).stack;
-    assert.ok(inner && typeof inner.up === "function", "TestStack no longer wraps an Automation API stack as `stack`");
-    const chunks: string[] = [];
-    try {
-        const result = await inner.up({ parallel, color: "never", onOutput: (s) => chunks.push(s), onError: (s) => chunks.push(s) });
-        return { result, output: chunks.join("") };
-    } catch (error: any) {
-        throw new Error(`pulumi up failed:\n${chunks.join("").slice(-20_000)}\n${error?.message ?? error}`, { cause: error });
-    }
 }
 
 function tally(requests: RecordedRequest[]): Pick<PhaseReport, "served" | "throttled" | "other"> {
@@ -127,16 +110,16 @@ describe(`load: ${ROUTINES * ENVS.length} deployments, --parallel ${PARALLEL}, E
     async function phase(name: string): Promise<PhaseReport> {
         emulator.clearRequests();
         const started = Date.now();
-        const { result } = await upWithParallel(stack, PARALLEL);
+        const { summary } = await stack.up({ parallel: PARALLEL });
         const wallSeconds = (Date.now() - started) / 1000;
         const report: PhaseReport = {
             phase: name,
             wallSeconds,
-            changes: (result.summary.resourceChanges ?? {}) as Record<string, number>,
+            changes: (summary.resourceChanges ?? {}) as Record<string, number>,
             ...tally(emulator.requests()),
         };
         reports.push(report);
-        assert.equal(result.summary.result, "succeeded");
+        assert.equal(summary.result, "succeeded");
         return report;
     }
 
