@@ -181,7 +181,9 @@ export class TestStack {
     }
 
     /** `pulumi up --diff`; `refresh` is `--refresh`, `parallel` is `--parallel N`. */
-    async up(options: { refresh?: boolean; parallel?: number } = {}): Promise<Run & { outputs: Record<string, any>; summary: UpdateSummary }> {
+    async up(
+        options: { refresh?: boolean; parallel?: number } = {},
+    ): Promise<Run & { outputs: Record<string, any>; summary: UpdateSummary }> {
         return this.capture(async (onOutput, onError, onEvent) => {
             const result = await this.stack.up({
                 onOutput,
