@@ -119,3 +119,7 @@ function withoutEngineKeys(values: Record<string, any>): Record<string, any> {
 
 /** The provider as the shim loads it. */
 export const provider = createProvider();
+
+export type { EsaApi, EsaApiFactory } from "./esa-client";
+export type { Clock } from "./retry";
+export type { Logger } from "./deployments";
