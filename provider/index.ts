@@ -120,6 +120,7 @@ function withoutEngineKeys(values: Record<string, any>): Record<string, any> {
 /** The provider as the shim loads it. */
 export const provider = createProvider();
 
-export type { EsaApi, EsaApiFactory } from "./esa-client";
+export type { CallOptions, DeploymentRequest, EsaApi, EsaApiFactory, LiveEnvironment } from "./esa-client";
+export type { Connection, CredentialSource } from "./config";
 export type { Clock } from "./retry";
 export type { Logger } from "./deployments";
