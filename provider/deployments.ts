@@ -13,7 +13,7 @@
  *   state, so the engine records what is live instead of what was there before.
  */
 import { Connection, describeCredentials, secretsOf } from "./config";
-import { DeploymentRequest, EsaApi, LiveEnvironment } from "./esa-client";
+import { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "./esa-client";
 import { ApiFailure, explain, EsaOperationError, OperationContext, wasRefused } from "./errors";
 import { Clock, RetriesStopped, withRetries } from "./retry";
 import { canonicalOrder, formatSplit, sameSplit } from "./split";
@@ -23,6 +23,11 @@ import { DeploymentInputs, DeploymentOutputs, Environment, LiveDeployment } from
 const MAX_REQUEST_MS = 30_000;
 /** How long the read-after-write guard waits at most, within the deadline. */
 const MAX_CONFIRM_MS = 60_000;
+/**
+ * How old an answer of this run (one provider process serves one `pulumi` command) may
+ * be to serve as the pre-read when it says the split is not live yet (see `preRead`).
+ */
+const RUN_READ_MAX_AGE_MS = 30 * 60_000;
 
 export type Logger = (severity: "info" | "warning", message: string) => void;
 
@@ -84,7 +89,7 @@ export class Deployments {
     /** Makes the environment serve `inputs.codeVersions`; used by create and update. */
     async apply(inputs: DeploymentInputs): Promise<DeploymentOutputs> {
         const { name, env } = inputs;
-        const before = await this.liveDeployment(name, env, "CreateRoutineCodeDeployment");
+        const before = await this.preRead(inputs);
         if (before && this.serves(before, inputs)) {
             this.ctx.log(
                 "info",
@@ -114,6 +119,21 @@ export class Deployments {
         return { inputs, outputs: { ...inputs, deploymentId: live.deploymentId } };
     }
 
+    /**
+     * The read before deploying (SPEC §4). An answer this run already has (the refresh of
+     * `pulumi up --refresh`, the read of the routine's other environment) serves however
+     * old it is when it says the split is not live: deploying is then right, and the most
+     * a change since could cost is deploying once more a split someone else deployed
+     * meanwhile. Adoption is decided on a recent answer only: an older one that says the
+     * split is live is read again.
+     */
+    private async preRead(inputs: DeploymentInputs): Promise<LiveDeployment | undefined> {
+        const { name, env } = inputs;
+        const known = await this.liveDeployment(name, env, "CreateRoutineCodeDeployment", { maxAgeMs: RUN_READ_MAX_AGE_MS });
+        if (!known || !this.serves(known, inputs)) return known;
+        return this.liveDeployment(name, env, "CreateRoutineCodeDeployment");
+    }
+
     private serves(live: LiveDeployment, inputs: DeploymentInputs): boolean {
         return live.strategy === inputs.strategy && sameSplit(live.codeVersions, inputs.codeVersions);
     }
@@ -123,13 +143,18 @@ export class Deployments {
      * the API does not promise an order). Throws when the routine does not exist and
      * `action` is a deployment, since nothing can be deployed to it.
      */
-    private async liveDeployment(name: string, env: string, action: string, fresh = false): Promise<LiveDeployment | undefined> {
+    private async liveDeployment(
+        name: string,
+        env: string,
+        action: string,
+        read: Pick<CallOptions, "fresh" | "maxAgeMs"> = {},
+    ): Promise<LiveDeployment | undefined> {
         let envs: LiveEnvironment[] | undefined;
         // ESA's own answer when it says the routine does not exist, so that the error
         // shown to the user carries its RequestId (SPEC §5).
         let missing: ApiFailure = { code: "RoutineNotExist", message: "The routine name does not exist" };
         try {
-            envs = await withRetries(() => this.ctx.api.getRoutineEnvironments(name, { timeoutMs: this.requestTimeout(), fresh }), {
+            envs = await withRetries(() => this.ctx.api.getRoutineEnvironments(name, { timeoutMs: this.requestTimeout(), env, ...read }), {
                 deadline: this.deadline,
                 clock: this.ctx.clock,
                 retryAmbiguous: true,
@@ -162,7 +187,7 @@ export class Deployments {
         const landedDespite = async (failure: ApiFailure): Promise<string | undefined> => {
             if (wasRefused(failure)) return undefined;
             try {
-                const live = await this.liveDeployment(inputs.name, inputs.env, "GetRoutine", true);
+                const live = await this.liveDeployment(inputs.name, inputs.env, "GetRoutine", { fresh: true });
                 if (live && this.serves(live, inputs)) {
                     this.ctx.log(
                         "info",
@@ -204,7 +229,7 @@ export class Deployments {
         let lastError: unknown;
         for (;;) {
             try {
-                seen = await this.liveDeployment(name, env, "GetRoutine", true);
+                seen = await this.liveDeployment(name, env, "GetRoutine", { fresh: true });
                 lastError = undefined;
                 if (seen && this.serves(seen, outputs)) return;
             } catch (error) {

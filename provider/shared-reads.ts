@@ -7,8 +7,11 @@
  * one call instead of two.
  *
  * Reads that must see the latest state (the read-after-write guard, the look for a
- * deployment whose answer was lost) ask for `fresh`, and a deployment to a routine
- * drops what is remembered of it.
+ * deployment whose answer was lost) ask for `fresh`. A deployment to one environment of
+ * a routine outdates what is remembered of that environment (from before the deployment
+ * to its end) but not of the other: the staging deployment of an `up` does not cost the
+ * production deployment's pre-read a second GetRoutine. A reader that does not say which
+ * environment it needs gets no answer with an outdated environment.
  */
 import type { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "./esa-client";
 
@@ -18,6 +21,8 @@ export const SHARED_READ_TTL_MS = 5_000;
 interface Entry {
     at: number;
     answer: Promise<LiveEnvironment[] | undefined>;
+    /** Environments deployed to since the answer was asked for: it no longer tells their state. */
+    outdated: Set<string>;
 }
 
 /** Wraps an `EsaApi` so that its routine reads are shared within `scope`. */
@@ -32,23 +37,31 @@ export function sharedReads(now: () => number = Date.now): ShareReads {
     return (api, scope) => {
         const key = (name: string) => `${scope}\u0000${name}`;
         const forget = (name: string) => entries.delete(key(name));
+        const outdate = (name: string, env: string) => entries.get(key(name))?.outdated.add(env);
+        const usable = (entry: Entry | undefined, options: CallOptions): entry is Entry =>
+            !options.fresh &&
+            entry !== undefined &&
+            now() - entry.at < (options.maxAgeMs ?? SHARED_READ_TTL_MS) &&
+            (entry.outdated.size === 0 || (options.env !== undefined && !entry.outdated.has(options.env)));
         return {
             getRoutineEnvironments(name: string, options: CallOptions) {
                 const existing = entries.get(key(name));
-                if (!options.fresh && existing && now() - existing.at < SHARED_READ_TTL_MS) return existing.answer;
+                if (usable(existing, options)) return existing.answer;
                 const answer = api.getRoutineEnvironments(name, options);
-                const entry = { at: now(), answer };
+                const entry: Entry = { at: now(), answer, outdated: new Set() };
                 entries.set(key(name), entry);
                 // A failed read is no answer to share.
                 answer.catch(() => entries.get(key(name)) === entry && forget(name));
                 return answer;
             },
             async createDeployment(request: DeploymentRequest, options: CallOptions) {
-                forget(request.name);
+                // Before: a read in flight may answer after the change. After: one sent
+                // while the deployment ran may or may not show it.
+                outdate(request.name, request.env);
                 try {
                     return await api.createDeployment(request, options);
                 } finally {
-                    forget(request.name);
+                    outdate(request.name, request.env);
                 }
             },
         };
