@@ -86,7 +86,9 @@ export async function engineRepetition(emulator: Emulator, n: number, previews: 
             if (side === "ours") sample.upCalls = emulator.countByAction();
         }
         for (let p = 0; p < previews; p++) {
-            for (const [side, stack] of order) {
+            // Alternate within the repetition too: N=500 runs once, and whichever side goes
+            // first after the two `up`s tends to be the slower.
+            for (const [side, stack] of p % 2 === 0 ? order : [...order].reverse()) {
                 const { ms, phases } = await timed(side, () => stack.preview());
                 sample.preview[side].push(ms);
                 if (phases) sample.phases.preview[side]!.push(phases);
