@@ -60,7 +60,9 @@ export async function engineRepetition(emulator: Emulator, n: number, previews: 
     for (const dir of Object.values(dirs)) fs.mkdirSync(dir);
     const seen = new Set<string>();
     const ours = await BenchStack.create(fleetProgram(fleet), { endpoint: emulator.endpoint, env: traceEnv(dirs.ours) });
-    const floor = await BenchStack.create(trivialProgram(fleet), { env: traceEnv(dirs.floor) });
+    // The same stack config on both sides: a stack with config measured a few hundred ms
+    // slower per CLI command than one without, whatever its resources.
+    const floor = await BenchStack.create(trivialProgram(fleet), { endpoint: emulator.endpoint, env: traceEnv(dirs.floor) });
     const timed = async (side: "ours" | "floor", run: () => Promise<CommandTiming>) => {
         const startedAt = Date.now();
         const timing = await run();

@@ -61,7 +61,7 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
     let engineFloorMs: number | undefined;
     if (engineFloor) {
-        const trivial = await BenchStack.create(trivialProgram({ n, splitOf: uniform(SPLIT_A) }));
+        const trivial = await BenchStack.create(trivialProgram({ n, splitOf: uniform(SPLIT_A) }), { endpoint: emulator.endpoint });
         try {
             engineFloorMs = round((await trivial.up({ parallel })).ms, 0);
         } finally {
