@@ -159,7 +159,7 @@ export function rows(results: Results): Row[] {
                 floor: `${s(ms.floor)} (N trivial dynamic resources)`,
                 ratio: x(ratio),
                 goal: row.n === 100 ? "≤ 1.3×" : "—",
-                pass: row.n === 100 ? ratio <= 1.3 : undefined,
+                pass: row.n === 100 ? ms.ours / ms.floor <= 1.3 : undefined,
             });
         }
     }
@@ -174,9 +174,10 @@ export function rows(results: Results): Row[] {
             floor:
                 `${s(t.floorMs)} (${t.servedTotal} calls ÷ ${t.ratePerSecond}/s); fewest calls SPEC §4 allows: ${s(t.minimalFloorMs)}` +
                 (t.engineFloorMs ? `; engine alone (N trivial resources): ${s(t.engineFloorMs)}` : ""),
-            ratio: `${x(t.ratio)} (${x(t.ratioToMinimal)} of the fewest)`,
+            ratio: `${round(t.wallMs / t.floorMs, 3)}× (${x(t.ratioToMinimal)} of the fewest)`,
             goal: "≤ 1.5×, 0 failures",
-            pass: t.ratio <= 1.5 && t.failures === 0,
+            // On the unrounded ratio: 1.504 is a miss even though it prints as 1.5.
+            pass: t.wallMs / t.floorMs <= 1.5 && t.failures === 0,
         });
     }
 
@@ -364,4 +365,16 @@ export async function formatted(file: string, text: string): Promise<string> {
     } catch {
         return text;
     }
+}
+
+/** `npx ts-node --transpile-only bench/report.ts`: rewrites results.md from results.json (after a change to this file). */
+if (require.main === module) {
+    (async () => {
+        const fs = await import("fs");
+        const path = await import("path");
+        const results: Results = JSON.parse(fs.readFileSync(path.join(__dirname, "results.json"), "utf8"));
+        const file = path.join(__dirname, "results.md");
+        fs.writeFileSync(file, await formatted(file, markdown(results)));
+        console.log(markdownTable(rows(results)));
+    })();
 }
