@@ -11,7 +11,7 @@
  * per changed resource. SPEC §4 adds two reads per deployment: the pre-read (adoption:
  * a re-run after an interrupted `up` deploys nothing twice) and the confirm read
  * (read-after-write). Within one provider process reads of a routine are shared
- * (`provider/shared-reads.ts`), which is what brings a refresh to R, lets the two
+ * (`provider/esa/shared-reads.ts`), which is what brings a refresh to R, lets the two
  * environments of a routine share a pre-read, and lets `up --refresh` use the refresh's
  * read as the pre-read.
  *

@@ -14,8 +14,8 @@
  * Runs alternate (provider, raw, raw sequence) so that machine load hits all three alike.
  */
 import { createProvider } from "../provider";
-import { createSdkApi, EsaApiFactory } from "../provider/esa-client";
-import type { DeploymentInputs } from "../provider/types";
+import { createSdkApi, EsaApiFactory } from "../provider/esa/client";
+import type { DeploymentInputs } from "../provider/deployment/types";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startEmulator } from "../emulator";
 import { SPLIT_A, V1, V2 } from "./stacks";
 import { median, round, timeMs } from "./stats";

@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
-import { serializedProvider } from "../provider/shim";
+import { serializedProvider } from "../provider/engine/shim";
 import { repoRoot } from "../tests/e2e/harness";
 import { SPLIT_A, trivialProvider } from "./stacks";
 import { median, msSince, round } from "./stats";

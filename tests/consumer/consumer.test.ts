@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../../emulator";
-import { serializedProvider } from "../../provider/shim";
+import { serializedProvider } from "../../provider/engine/shim";
 import { pulumiBinDir, repoRoot } from "../e2e/harness";
 
 const A = "1723599747213377175";

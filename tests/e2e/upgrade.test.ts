@@ -23,7 +23,7 @@ const MARKER = "implementation v2";
 const PATCH = `
 // e2e: a newer release of the implementation, recognisable in the engine's log.
 {
-    const { engineLog } = require("./engine-log");
+    const { engineLog } = require("./engine/log");
     const provider = exports.provider;
     const read = provider.read.bind(provider);
     const remove = provider.delete.bind(provider);

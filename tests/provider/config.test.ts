@@ -8,7 +8,7 @@ import {
     parseEndpoint,
     resolveConnection,
     secretsOf,
-} from "../../provider/config";
+} from "../../provider/esa/config";
 
 const KEY_ID = "LTAI5tConfigKeyId000001";
 const SECRET = "configSecretValue-0123456789";

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { diffDeployment } from "../../provider/diff";
-import { compareVersionIds, formatSplit, sameSplit, toSplit } from "../../provider/split";
-import { DeploymentInputs } from "../../provider/types";
-import { UNKNOWN } from "../../provider/unknowns";
+import { diffDeployment } from "../../provider/deployment/diff";
+import { compareVersionIds, formatSplit, sameSplit, toSplit } from "../../provider/deployment/split";
+import { DeploymentInputs } from "../../provider/deployment/types";
+import { UNKNOWN } from "../../provider/engine/unknowns";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
-import { DeploymentInputs } from "../../provider/types";
+import { DeploymentInputs } from "../../provider/deployment/types";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../../emulator";
 
 const A = "1723599747213377175";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { ApiFailure, classify, EsaOperationError, explain, FailureClass, redact, toApiFailure } from "../../provider/errors";
-import { backoffDelay, Clock, RetriesStopped, withRetries } from "../../provider/retry";
+import { ApiFailure, classify, EsaOperationError, explain, FailureClass, redact, toApiFailure } from "../../provider/esa/errors";
+import { backoffDelay, Clock, RetriesStopped, withRetries } from "../../provider/esa/retry";
 
 /** An error shaped like the one @alicloud/openapi-core throws for a 4xx/5xx answer. */
 function sdkError(

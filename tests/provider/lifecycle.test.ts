@@ -4,9 +4,9 @@
  * matched by name, failures after a change was committed, and delete.
  */
 import { strict as assert } from "assert";
-import { Connection } from "../../provider/config";
+import { Connection } from "../../provider/esa/config";
 import { createProvider } from "../../provider";
-import { DeploymentInputs } from "../../provider/types";
+import { DeploymentInputs } from "../../provider/deployment/types";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const A = "1723599747213377175";

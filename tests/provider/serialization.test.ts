@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { serializedProvider } from "../../provider/shim";
+import { serializedProvider } from "../../provider/engine/shim";
 import { RoutineCodeDeployment, ROUTINE_CODE_DEPLOYMENT_TYPE } from "../../sdk";
 
 const root = path.resolve(__dirname, "../..");

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { checkInputs, CheckFailure } from "../../provider/validation";
-import { UNKNOWN } from "../../provider/unknowns";
+import { checkInputs, CheckFailure } from "../../provider/deployment/validation";
+import { UNKNOWN } from "../../provider/engine/unknowns";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";

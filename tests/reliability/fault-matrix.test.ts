@@ -11,7 +11,7 @@
  */
 import { strict as assert } from "assert";
 import { createProvider, RoutineCodeDeploymentProvider } from "../../provider";
-import { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/types";
+import { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
 import { Emulator, RecordedRequest, startEmulator } from "../../emulator";
 
 const A = "1723599747213377175";

@@ -18,8 +18,8 @@ import fc from "fast-check";
 import Client, * as $esa from "@alicloud/esa20240910";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import { createProvider, RoutineCodeDeploymentProvider } from "../../provider";
-import { compareVersionIds } from "../../provider/split";
-import { UNKNOWN } from "../../provider/unknowns";
+import { compareVersionIds } from "../../provider/deployment/split";
+import { UNKNOWN } from "../../provider/engine/unknowns";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../../emulator";
 import { parseCodeVersionsParam } from "../../emulator/codeVersions";
 

@@ -18,7 +18,7 @@ import { createHash } from "crypto";
 import { createServer, request as httpRequest, IncomingHttpHeaders, Server } from "http";
 import { AddressInfo } from "net";
 import { createProvider, RoutineCodeDeploymentProvider } from "../../provider";
-import { DeploymentInputs } from "../../provider/types";
+import { DeploymentInputs } from "../../provider/deployment/types";
 import { Emulator, startEmulator } from "../../emulator";
 import { sendRaw } from "../emulator/helpers";
 

@@ -3,8 +3,8 @@
  * need no network: routines with per-environment deployments, scripted failures,
  * eventual consistency and a call log.
  */
-import { DeploymentRequest, EsaApi, LiveEnvironment } from "../../provider/esa-client";
-import { CodeVersionSplit } from "../../provider/types";
+import { DeploymentRequest, EsaApi, LiveEnvironment } from "../../provider/esa/client";
+import { CodeVersionSplit } from "../../provider/deployment/types";
 
 export type Call = { action: "GetRoutine" | "CreateRoutineCodeDeployment"; name: string; env?: string };
 

@@ -8,8 +8,8 @@
  * SDK's job, not ours.
  */
 import type { Connection, CredentialSource } from "./config";
-import { toSplit } from "./split";
-import { CodeVersionSplit, LiveDeployment } from "./types";
+import { toSplit } from "../deployment/split";
+import { CodeVersionSplit, LiveDeployment } from "../deployment/types";
 
 /** One environment of a routine as GetRoutine reports it. */
 export interface LiveEnvironment {

@@ -12,10 +12,11 @@
  * - If anything fails after ESA accepted the deployment, the error carries the new
  *   state, so the engine records what is live instead of what was there before.
  */
-import { Connection, describeCredentials, secretsOf } from "./config";
-import { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "./esa-client";
-import { ApiFailure, explain, EsaOperationError, OperationContext, wasRefused } from "./errors";
-import { Clock, RetriesStopped, withRetries } from "./retry";
+import { Connection, describeCredentials, secretsOf } from "../esa/config";
+import type { Logger } from "../engine/log";
+import { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "../esa/client";
+import { ApiFailure, explain, EsaOperationError, OperationContext, wasRefused } from "../esa/errors";
+import { Clock, RetriesStopped, withRetries } from "../esa/retry";
 import { canonicalOrder, formatSplit, sameSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, Environment, LiveDeployment } from "./types";
 
@@ -28,8 +29,6 @@ const MAX_CONFIRM_MS = 60_000;
  * be to serve as the pre-read when it says the split is not live yet (see `preRead`).
  */
 const RUN_READ_MAX_AGE_MS = 30 * 60_000;
-
-export type Logger = (severity: "info" | "warning", message: string) => void;
 
 export interface DeploymentContext {
     api: EsaApi;

@@ -3,7 +3,7 @@
  * a program lists them, or in which the API answers, never matters.
  */
 import { CodeVersionSplit } from "./types";
-import { isUnknown } from "./unknowns";
+import { isUnknown } from "../engine/unknowns";
 
 /**
  * Compares version ids the way people read them: ESA ids are decimal numbers, so a

@@ -8,7 +8,7 @@
  */
 import { canonicalOrder } from "./split";
 import { CodeVersionSplit, DeploymentInputs, ENVIRONMENTS, STRATEGIES } from "./types";
-import { isUnknown } from "./unknowns";
+import { isUnknown } from "../engine/unknowns";
 
 export interface CheckFailure {
     property: string;

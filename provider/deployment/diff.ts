@@ -9,7 +9,7 @@
  */
 import { sameSplit } from "./split";
 import { CodeVersionSplit, DeploymentInputs } from "./types";
-import { containsUnknown } from "./unknowns";
+import { containsUnknown } from "../engine/unknowns";
 
 export interface DeploymentDiff {
     changes: boolean;

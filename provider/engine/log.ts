@@ -5,7 +5,8 @@
  * argument; that service's `Log` call shows a message in the CLI's diagnostics.
  * Outside that process (tests, other hosts) messages go to stderr.
  */
-import type { Logger } from "./deployments";
+/** Where a resource's messages for the person running `pulumi` go. */
+export type Logger = (severity: "info" | "warning", message: string) => void;
 
 const SEVERITY = { info: 1, warning: 2 } as const;
 

@@ -13,7 +13,7 @@
  * production deployment's pre-read a second GetRoutine. A reader that does not say which
  * environment it needs gets no answer with an outdated environment.
  */
-import type { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "./esa-client";
+import type { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "./client";
 
 /** How long an answer may be reused by reads that do not ask for a fresh one. */
 export const SHARED_READ_TTL_MS = 5_000;

@@ -1,0 +1,121 @@
+/**
+ * The dynamic provider of `RoutineCodeDeployment`: what the Pulumi engine calls.
+ *
+ * This module is the installed implementation that the small serialized shim
+ * (`./shim`) loads at run time (SPEC §7). It wires the jobs of the other modules
+ * together: validation (`check`), the set-based plan (`diff`), and the lifecycle against
+ * ESA (`create`, `read`, `update`, `delete`). Only the lifecycle loads the ESA SDK.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { ConfigLookup, Connection, resolveConnection } from "../esa/config";
+import { Deployments, resourceId } from "./lifecycle";
+import { diffDeployment } from "./diff";
+import { engineLog, Logger } from "../engine/log";
+import { createSdkApi, EsaApiFactory } from "../esa/client";
+import { Clock, systemClock } from "../esa/retry";
+import { sharedReads } from "../esa/shared-reads";
+import { formatSplit } from "./split";
+import { DeploymentInputs, DeploymentOutputs, INPUT_KEYS } from "./types";
+import { checkInputs } from "./validation";
+
+export interface ProviderOptions {
+    /** How the provider reaches ESA; tests pass an in-memory implementation. */
+    apiFactory?: EsaApiFactory;
+    clock?: Clock;
+    /** Where environment variables are read from (§6). */
+    env?: NodeJS.ProcessEnv;
+    log?: Logger;
+}
+
+export type RoutineCodeDeploymentProvider = Required<
+    Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">
+>;
+
+export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploymentProvider {
+    const apiFactory = options.apiFactory ?? createSdkApi;
+    const clock = options.clock ?? systemClock;
+    const log = options.log ?? engineLog;
+    let stackConfig: ConfigLookup = () => undefined;
+    const shareReads = sharedReads(clock.now);
+
+    const deployments = (inputs: Partial<DeploymentInputs>) => {
+        const connection = resolveConnection(
+            { region: inputs.region, endpoint: inputs.endpoint, timeoutSeconds: inputs.timeoutSeconds },
+            stackConfig,
+            options.env ?? process.env,
+        );
+        const api = shareReads(apiFactory(connection), readScope(connection));
+        return new Deployments({ api, connection, clock, log });
+    };
+
+    return {
+        async configure(request) {
+            stackConfig = (key) => {
+                const value = request.config.get(key);
+                return value === undefined || value === null ? undefined : String(value);
+            };
+        },
+
+        async check(_olds, news) {
+            const { inputs, failures } = checkInputs(withoutEngineKeys(news));
+            return { inputs, failures };
+        },
+
+        async diff(_id, olds, news) {
+            const plan = diffDeployment(olds, news);
+            return { changes: plan.changes, replaces: plan.replaces, deleteBeforeReplace: plan.deleteBeforeReplace };
+        },
+
+        async create(inputs: DeploymentInputs) {
+            const outs = await deployments(inputs).apply(inputs);
+            return { id: resourceId(inputs.name, inputs.env), outs };
+        },
+
+        async update(_id, _olds: DeploymentOutputs, news: DeploymentInputs) {
+            return { outs: await deployments(news).apply(news) };
+        },
+
+        async read(id, props: Partial<DeploymentOutputs> = {}) {
+            const found = await deployments(props).read(id, withoutEngineKeys(props));
+            // An empty id tells the engine the resource no longer exists.
+            if (!found) return { id: "", props: {} };
+            return { id, props: found.outputs, inputs: found.inputs };
+        },
+
+        async delete(id, props: Partial<DeploymentOutputs>) {
+            // ESA has no API to withdraw a deployment: the environment keeps serving its
+            // split. Deleting the resource only removes it from the stack.
+            log(
+                "warning",
+                `RoutineCodeDeployment ${id} removed from the stack only: ESA cannot withdraw a deployment, ` +
+                    `so it keeps serving ${formatSplit(props.codeVersions)}${props.deploymentId ? ` (deployment ${props.deploymentId})` : ""}. ` +
+                    `Deploy another split to change what serves traffic.`,
+            );
+        },
+    };
+}
+
+/** Who reads what where: reads are shared only between identical scopes. Never a secret. */
+function readScope(connection: Connection): string {
+    const who =
+        connection.credentials.kind === "static"
+            ? connection.credentials.accessKeyId
+            : connection.credentials.kind === "profile"
+              ? connection.credentials.profile
+              : "";
+    return [connection.endpoint?.protocol, connection.endpoint?.host, connection.regionId, connection.credentials.kind, who].join("|");
+}
+
+/** The engine's own keys (`__provider`) and outputs passed back as inputs are not ours to validate. */
+function withoutEngineKeys(values: Record<string, any>): Record<string, any> {
+    const result: Record<string, any> = {};
+    // Whatever arrives, `check` answers with failures rather than throwing (`in` throws on primitives).
+    if (values === null || typeof values !== "object") return result;
+    for (const key of INPUT_KEYS) {
+        if (key in values) result[key] = values[key];
+    }
+    return result;
+}
+
+/** The provider as the shim loads it. */
+export const provider = createProvider();
