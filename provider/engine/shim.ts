@@ -19,13 +19,22 @@
  */
 export const IMPLEMENTATION_MODULE = "esa-routine-deployment/provider";
 
-export const serializedProvider = `exports.handler = function () {
+/**
+ * The loader of one resource type's provider: `exportName` is the export of
+ * `esa-routine-deployment/provider` that holds it. For `RoutineCodeDeployment`
+ * (`"provider"`) the text is exactly the one every existing stack stores.
+ */
+export function loaderFor(resource: string, exportName: string): string {
+    return `exports.handler = function () {
     var name = "${IMPLEMENTATION_MODULE}";
     try {
-        return require(name).provider;
+        return require(name).${exportName};
     } catch (error) {
-        throw new Error("RoutineCodeDeployment: cannot load " + name + " from " + process.cwd() +
+        throw new Error("${resource}: cannot load " + name + " from " + process.cwd() +
             ": install esa-routine-deployment in the Pulumi program's directory (npm install esa-routine-deployment). " + error.message);
     }
 };
 `;
+}
+
+export const serializedProvider = loaderFor("RoutineCodeDeployment", "provider");
