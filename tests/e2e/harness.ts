@@ -101,7 +101,6 @@ export interface StackProcess {
 
 export class TestStack {
     readonly dir: string;
-    /** The Automation API stack (benchmarks and the load test reach it by this name). */
     private stack!: Stack;
     private cliEnv: Record<string, string> = {};
     /** Everything the CLI printed over the stack's life, for secret scans. */
@@ -119,6 +118,14 @@ export class TestStack {
         const stack = new TestStack(program, options);
         await stack.init();
         return stack;
+    }
+
+    /**
+     * The Automation API stack this wraps, for callers that need options the methods
+     * here do not take (the benchmarks and the load test).
+     */
+    get automation(): Stack {
+        return this.stack;
     }
 
     /** The Pulumi project directory: where the engine starts the dynamic provider. */
