@@ -3,9 +3,10 @@
  * the same act: one new deployment), read what is live, and "delete".
  *
  * Safety properties, and why:
- * - Before deploying, read the environment: if it already serves exactly the desired
+ * - Before creating, read the environment: if it already serves exactly the desired
  *   split, adopt it. A re-run after an interrupted `pulumi up`, or a move from another
- *   tool, then deploys nothing twice.
+ *   tool, then deploys nothing twice. An update deploys from the state the stack recorded
+ *   and needs no such read (see `apply`).
  * - A deployment whose response was lost is looked for before it is sent again.
  * - After deploying, wait (bounded) until GetRoutine shows the new split, so the stack
  *   never records a split that readers cannot see yet.
@@ -35,6 +36,11 @@ export interface DeploymentContext {
     connection: Connection;
     clock: Clock;
     log: Logger;
+    /**
+     * `api` passes every call through the process's rate limiter itself, where it reaches
+     * the network (below the shared reads, so an answer from memory costs no token).
+     */
+    paced?: boolean;
 }
 
 /** What `read` found: the live state, or nothing when the deployment is gone. */
@@ -85,10 +91,21 @@ export class Deployments {
         this.deadline = this.started + ctx.connection.timeoutMs;
     }
 
-    /** Makes the environment serve `inputs.codeVersions`; used by create and update. */
-    async apply(inputs: DeploymentInputs): Promise<DeploymentOutputs> {
+    /**
+     * Makes the environment serve `inputs.codeVersions`; used by create and update.
+     *
+     * `recorded`: the state the stack recorded for this resource, when there is one (an
+     * update). Then the deployment starts from it with no read before: the pre-read's job
+     * is adoption, which matters where the stack records nothing yet (a create, or a re-run
+     * of a create that was interrupted). An update interrupted after ESA accepted it leaves
+     * the old split recorded, and the next `up` deploys the new one once more: a redundant
+     * deployment of a split already live, harmless. What stays: the lost-response check
+     * (a deployment whose answer was lost is looked for before it is sent again) and the
+     * read-after-write guard. So a plain update costs two calls.
+     */
+    async apply(inputs: DeploymentInputs, recorded?: Partial<DeploymentOutputs>): Promise<DeploymentOutputs> {
         const { name, env } = inputs;
-        const before = await this.preRead(inputs);
+        const before = recorded?.deploymentId ? undefined : await this.preRead(inputs);
         if (before && this.serves(before, inputs)) {
             this.ctx.log(
                 "info",
@@ -157,6 +174,7 @@ export class Deployments {
                 deadline: this.deadline,
                 clock: this.ctx.clock,
                 retryAmbiguous: true,
+                limiter: this.pacing,
             });
         } catch (error) {
             if (!(error instanceof RetriesStopped && error.failure.code === "RoutineNotExist")) {
@@ -204,6 +222,7 @@ export class Deployments {
                 deadline: this.deadline,
                 clock: this.ctx.clock,
                 retryAmbiguous: true,
+                limiter: this.pacing,
                 beforeRetry: async (failure) => {
                     const deploymentId = await landedDespite(failure);
                     return deploymentId ? { settled: true, value: { deploymentId } } : undefined;
@@ -259,6 +278,11 @@ export class Deployments {
     private explain(failure: Parameters<typeof explain>[0], context: OperationContext, note?: string): EsaOperationError {
         const credentials = describeCredentials(this.ctx.connection.credentials);
         return explain(failure, { ...context, credentials }, secretsOf(this.ctx.connection.credentials), note);
+    }
+
+    /** How `withRetries` paces this lifecycle's calls: inside `api` when it does, else its default. */
+    private get pacing(): "inside" | undefined {
+        return this.ctx.paced ? "inside" : undefined;
     }
 
     private requestTimeout(): number {

@@ -21,6 +21,7 @@ export const CONFIG_KEYS = {
     region: ["esa:region", "alicloud:region"],
     endpoint: ["esa:endpoint"],
     timeoutSeconds: ["esa:timeoutSeconds"],
+    maxRequestsPerSecond: ["esa:maxRequestsPerSecond"],
     accessKeyId: ["alicloud:accessKey"],
     accessKeySecret: ["alicloud:secretKey"],
     securityToken: ["alicloud:securityToken"],
@@ -31,6 +32,7 @@ export const CONFIG_KEYS = {
 export const ENV_KEYS = {
     region: ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"],
     endpoint: ["ALIBABA_CLOUD_ESA_ENDPOINT"],
+    maxRequestsPerSecond: ["ALIBABA_CLOUD_ESA_MAX_REQUESTS_PER_SECOND"],
     accessKeyId: ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"],
     accessKeySecret: ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"],
     securityToken: ["ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"],
@@ -49,6 +51,11 @@ export interface Connection {
     endpoint?: { host: string; protocol: "http" | "https" };
     credentials: CredentialSource;
     timeoutMs: number;
+    /**
+     * The most requests per second the provider process may send (all resources
+     * together), when set; the process's rate limiter never goes above it.
+     */
+    maxRequestsPerSecond?: number;
 }
 
 export interface ConnectionOverrides {
@@ -65,12 +72,27 @@ export function resolveConnection(overrides: ConnectionOverrides, config: Config
     const endpoint = firstSet([overrides.endpoint, fromConfig(CONFIG_KEYS.endpoint), fromEnv(ENV_KEYS.endpoint)]);
     const timeout = overrides.timeoutSeconds ?? Number(fromConfig(CONFIG_KEYS.timeoutSeconds) ?? DEFAULT_TIMEOUT_SECONDS);
 
+    const maxRequestsPerSecond = firstSet([fromConfig(CONFIG_KEYS.maxRequestsPerSecond), fromEnv(ENV_KEYS.maxRequestsPerSecond)]);
+
     return {
         regionId,
         endpoint: endpoint ? parseEndpoint(endpoint) : undefined,
         credentials: resolveCredentials(fromConfig, fromEnv),
         timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_SECONDS) * 1000,
+        ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: parseRate(maxRequestsPerSecond) } : {}),
     };
+}
+
+/** A positive number of requests per second, or a message that names the setting and says what to do. */
+function parseRate(text: string): number {
+    const rate = Number(text.trim());
+    if (!Number.isFinite(rate) || rate <= 0) {
+        throw new Error(
+            `esa:maxRequestsPerSecond (or ALIBABA_CLOUD_ESA_MAX_REQUESTS_PER_SECOND) is "${text}": set it to a positive number of requests ` +
+                "per second (e.g. `pulumi config set esa:maxRequestsPerSecond 20`), or remove it to let the provider learn the account's rate.",
+        );
+    }
+    return rate;
 }
 
 function resolveCredentials(

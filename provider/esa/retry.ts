@@ -1,12 +1,16 @@
 /**
- * Exponential backoff with full jitter, within a deadline (SPEC §5).
+ * Exponential backoff with full jitter, within a deadline (SPEC §5), and the pace of the
+ * process's rate limiter (`./rate-limit`).
  *
- * Full jitter (a random delay between 0 and the exponential cap) spreads the retries of
- * many resources updated in parallel, so a throttled account recovers instead of being
- * hit again in lockstep. The API's own hint (`x-acs-retry-after`) is honoured as a
- * lower bound. Nothing waits past the operation's deadline.
+ * Every attempt waits for a token of the limiter, which learns the account's rate from
+ * throttled answers. So a throttled attempt is sent again as soon as the limiter's cut
+ * rate allows (and not before the API's own hint, `x-acs-retry-after`): the limiter is
+ * the backoff for throttling. Everything else retryable backs off with full jitter (a
+ * random delay between 0 and the exponential cap), which spreads the retries of many
+ * resources. Nothing waits past the operation's deadline.
  */
-import { ApiFailure, classify, FailureClass, toApiFailure } from "./errors";
+import { ApiFailure, classify, FailureClass, toApiFailure, wasRefused } from "./errors";
+import { AdaptiveRateLimiter, limiterFor } from "./rate-limit";
 
 export interface Clock {
     now(): number;
@@ -34,6 +38,13 @@ export interface RetryOptions {
      * instead (e.g. a deployment whose response was lost but which did land).
      */
     beforeRetry?: (failure: ApiFailure, failureClass: FailureClass) => Promise<{ settled: true; value: any } | undefined>;
+    /**
+     * Paces every attempt and learns from its answer. Default: the process's limiter for
+     * the real clock, none for another clock (tests). `"inside"`: the operation passes the
+     * limiter itself where it reaches the network (reads that may be answered from memory
+     * cost no token), so it is not paced twice.
+     */
+    limiter?: AdaptiveRateLimiter | "inside";
 }
 
 /** Thrown when retrying stops: the last error, and how far it got. */
@@ -63,17 +74,23 @@ export function backoffDelay(attempt: number, clock: Clock, baseDelayMs = 250, m
 
 export async function withRetries<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
     const { clock } = options;
-    for (let attempt = 0; ; attempt++) {
+    const limiter = options.limiter ?? limiterFor(clock);
+    const attempt = limiter instanceof AdaptiveRateLimiter ? () => limiter.run(operation) : operation;
+    for (let attempts = 0; ; attempts++) {
         try {
-            return await operation();
+            return await attempt();
         } catch (error) {
             const failure = toApiFailure(error);
             const failureClass = classify(failure);
             const retryable = failureClass === "retryable" || (failureClass === "ambiguous" && options.retryAmbiguous);
-            const delay = backoffDelay(attempt, clock, options.baseDelayMs, options.maxDelayMs, failure.retryAfterMs);
+            // Throttled while paced: the limiter has cut its rate, and its pace is the wait.
+            const delay =
+                limiter && wasRefused(failure)
+                    ? (failure.retryAfterMs ?? 0)
+                    : backoffDelay(attempts, clock, options.baseDelayMs, options.maxDelayMs, failure.retryAfterMs);
             const deadlineReached = clock.now() + delay >= options.deadline;
             if (!retryable || deadlineReached) {
-                throw new RetriesStopped(error, failure, failureClass, attempt + 1, retryable && deadlineReached);
+                throw new RetriesStopped(error, failure, failureClass, attempts + 1, retryable && deadlineReached);
             }
             await clock.sleep(delay);
             const settled = await options.beforeRetry?.(failure, failureClass);

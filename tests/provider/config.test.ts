@@ -102,6 +102,27 @@ describe("resolveConnection (SPEC §6)", () => {
         });
     });
 
+    describe("rate ceiling", () => {
+        it("has none by default: the provider learns the account's rate", () => {
+            assert.equal(resolveConnection({}, config(), {}).maxRequestsPerSecond, undefined);
+        });
+
+        it("takes esa:maxRequestsPerSecond from stack config before ALIBABA_CLOUD_ESA_MAX_REQUESTS_PER_SECOND", () => {
+            const env = { ALIBABA_CLOUD_ESA_MAX_REQUESTS_PER_SECOND: "8" };
+            assert.equal(resolveConnection({}, config({ "esa:maxRequestsPerSecond": "2.5" }), env).maxRequestsPerSecond, 2.5);
+            assert.equal(resolveConnection({}, config(), env).maxRequestsPerSecond, 8);
+        });
+
+        it("refuses a value that is not a positive number, naming the setting and what to do", () => {
+            for (const value of ["0", "-3", "fast"]) {
+                assert.throws(
+                    () => resolveConnection({}, config({ "esa:maxRequestsPerSecond": value }), {}),
+                    /esa:maxRequestsPerSecond .*is ".*": set it to a positive number of requests per second/,
+                );
+            }
+        });
+    });
+
     describe("credentials", () => {
         it("uses the default chain (profile file, ECS RAM role, OIDC) when nothing is set", () => {
             assert.deepEqual(resolveConnection({}, config(), {}).credentials, { kind: "default-chain" });

@@ -84,6 +84,32 @@ describe("lifecycle: create and update", () => {
         assert.deepEqual(esa.routines.get("hello")!.get("production")!.codeVersions, news.codeVersions);
     });
 
+    it("a plain update makes exactly 2 calls: the deployment and the read-after-write guard, no read before", async () => {
+        const { esa, provider } = setup();
+        const first = await provider.create(inputs([{ codeVersion: A, percentage: 100 }]));
+        const before = esa.calls.length;
+        const news = inputs([
+            { codeVersion: A, percentage: 90 },
+            { codeVersion: B, percentage: 10 },
+        ]);
+        const updated = await provider.update(first.id, first.outs, news);
+        assert.deepEqual(
+            esa.calls.slice(before).map((c) => c.action),
+            ["CreateRoutineCodeDeployment", "GetRoutine"],
+        );
+        assert.equal(updated.outs!.deploymentId, esa.routines.get("hello")!.get("production")!.deploymentId);
+    });
+
+    it("an update whose answer was lost still looks before deploying again", async () => {
+        const { esa, provider } = setup();
+        const first = await provider.create(inputs([{ codeVersion: A, percentage: 100 }]));
+        esa.fail({ action: "CreateRoutineCodeDeployment", afterCommit: true, error: { code: "ECONNRESET", message: "socket hang up" } });
+        const news = inputs([{ codeVersion: B, percentage: 100 }]);
+        const updated = await provider.update(first.id, first.outs, news);
+        assert.equal(esa.count("CreateRoutineCodeDeployment"), 2, "one at create, one at update: not sent twice");
+        assert.equal(updated.outs!.deploymentId, esa.routines.get("hello")!.get("production")!.deploymentId);
+    });
+
     it("waits until GetRoutine shows the new split before reporting success (read-after-write guard)", async () => {
         const { esa, provider, clock } = setup();
         esa.staleReads = 3;

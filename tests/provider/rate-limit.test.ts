@@ -1,0 +1,122 @@
+/**
+ * The process's adaptive rate limiter (provider/esa/rate-limit.ts), on a fake clock: it
+ * spaces calls, learns an account's rate from throttled answers without hammering it,
+ * keeps to a ceiling, and lets older operations finish first.
+ */
+import { strict as assert } from "assert";
+import { AdaptiveRateLimiter, MIN_RATE, START_RATE } from "../../provider/esa/rate-limit";
+import { withRetries } from "../../provider/esa/retry";
+import { fakeClock } from "../support/memory-esa";
+
+const throttled = () => ({ code: "Throttling.User", statusCode: 400, requestId: "R", data: { Message: "flow control" } });
+
+/** An account's flow control as ESA applies it: a token bucket of `rate` per second, bursts of `rate`. */
+function account(clock: { now(): number }, rate: number) {
+    let tokens = rate;
+    let at = clock.now();
+    const log = { served: [] as number[], throttled: 0 };
+    const call = async () => {
+        tokens = Math.min(rate, tokens + ((clock.now() - at) / 1000) * rate);
+        at = clock.now();
+        if (tokens < 1) {
+            log.throttled++;
+            throw throttled();
+        }
+        tokens -= 1;
+        log.served.push(clock.now());
+        return "ok";
+    };
+    return { call, log };
+}
+
+describe("adaptive rate limiter", () => {
+    it("spaces calls at the ceiling: 21 calls at 10/s take 2 s, one every 100 ms", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock, { ceiling: 10 });
+        const sent = await Promise.all(Array.from({ length: 21 }, () => limiter.acquire()));
+        const gaps = sent.slice(1).map((t, i) => t - sent[i]);
+        assert.ok(
+            gaps.every((gap) => gap >= 99),
+            `gaps ${gaps.join(", ")}`,
+        );
+        assert.equal(sent.at(-1)! - sent[0], 2_000);
+    });
+
+    it("paces from the first call (no unpaced burst before it learns anything)", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock);
+        const start = clock.now();
+        const sent = await Promise.all(Array.from({ length: 36 }, () => limiter.acquire()));
+        assert.ok(sent.at(-1)! - start >= 990, `36 calls went out within ${sent.at(-1)! - start} ms`);
+        assert.equal(limiter.requestsPerSecond, 0.7 * START_RATE);
+    });
+
+    it("learns a 20/s account's rate: 500 calls at once, few throttled answers, the rate nearly used", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock);
+        const esa = account(clock, 20);
+        const start = clock.now();
+        await Promise.all(
+            Array.from({ length: 500 }, () => withRetries(esa.call, { clock, deadline: start + 600_000, retryAmbiguous: false, limiter })),
+        );
+        const served = esa.log.served.length;
+        const seconds = (esa.log.served.at(-1)! - start) / 1000;
+        assert.equal(served, 500);
+        assert.ok(esa.log.throttled <= 0.1 * served, `${esa.log.throttled} throttled answers for ${served} served`);
+        assert.ok(served / seconds >= 0.95 * 20, `${(served / seconds).toFixed(1)}/s of 20/s`);
+    });
+
+    it("without the limiter, the same calls retried with backoff alone hammer the account", async () => {
+        const clock = fakeClock();
+        const esa = account(clock, 20);
+        const start = clock.now();
+        // A clock of the test's own: withRetries paces nothing by default.
+        await Promise.all(
+            Array.from({ length: 100 }, () =>
+                withRetries(esa.call, { clock: { ...clock, random: Math.random }, deadline: start + 600_000, retryAmbiguous: false }),
+            ),
+        );
+        assert.ok(esa.log.throttled > esa.log.served.length, `${esa.log.throttled} throttled for ${esa.log.served.length}`);
+    });
+
+    it("cuts once per round: throttled answers to calls sent before the cut do not compound it", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock, { ceiling: 20 });
+        const sent = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire()));
+        for (const at of sent) limiter.record(at, true);
+        assert.equal(limiter.requestsPerSecond, 0.7 * 20);
+        const after = await limiter.acquire();
+        limiter.record(after, true);
+        assert.ok(Math.abs(limiter.requestsPerSecond - 0.7 * 0.7 * 20) < 1e-9, `${limiter.requestsPerSecond}`);
+    });
+
+    it("regrows after a cut, back to the rate of the cut within seconds, never above the ceiling", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock, { ceiling: 30 });
+        limiter.record(await limiter.acquire(), true);
+        const cut = limiter.requestsPerSecond;
+        for (let i = 0; i < 400; i++) limiter.record(await limiter.acquire(), false);
+        assert.ok(limiter.requestsPerSecond > cut, `${limiter.requestsPerSecond} after ${cut}`);
+        assert.ok(limiter.requestsPerSecond <= 30);
+        limiter.setCeiling(5);
+        assert.equal(limiter.requestsPerSecond, 5);
+    });
+
+    it("never drops below its minimum rate, however often throttled", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock);
+        for (let i = 0; i < 50; i++) limiter.record(await limiter.acquire(), true);
+        assert.equal(limiter.requestsPerSecond, MIN_RATE);
+    });
+
+    it("serves the calls of an older operation first", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock, { ceiling: 1 });
+        const older = limiter.nextPriority();
+        const newer = limiter.nextPriority();
+        const order: string[] = [];
+        await limiter.acquire(); // spends the only token: the rest wait
+        await Promise.all([limiter.acquire(newer).then(() => order.push("newer")), limiter.acquire(older).then(() => order.push("older"))]);
+        assert.deepEqual(order, ["older", "newer"]);
+    });
+});
