@@ -12,6 +12,7 @@ import { Deployments, resourceId } from "./lifecycle";
 import { diffDeployment } from "./diff";
 import { engineLog, Logger } from "../engine/log";
 import { createSdkApi, EsaApiFactory } from "../esa/client";
+import { AdaptiveRateLimiter, limiterFor, pacedApi } from "../esa/rate-limit";
 import { Clock, systemClock } from "../esa/retry";
 import { sharedReads } from "../esa/shared-reads";
 import { formatSplit } from "./split";
@@ -25,6 +26,8 @@ export interface ProviderOptions {
     /** Where environment variables are read from (§6). */
     env?: NodeJS.ProcessEnv;
     log?: Logger;
+    /** Paces every ESA call; default: the process's limiter (none with a clock of the caller's). */
+    limiter?: AdaptiveRateLimiter;
 }
 
 export type RoutineCodeDeploymentProvider = Required<
@@ -37,6 +40,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
     const log = options.log ?? engineLog;
     let stackConfig: ConfigLookup = () => undefined;
     const shareReads = sharedReads(clock.now);
+    const limiter = options.limiter ?? limiterFor(clock);
 
     const deployments = (inputs: Partial<DeploymentInputs>) => {
         const connection = resolveConnection(
@@ -44,8 +48,10 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             stackConfig,
             options.env ?? process.env,
         );
-        const api = shareReads(apiFactory(connection), readScope(connection));
-        return new Deployments({ api, connection, clock, log });
+        limiter?.setCeiling(connection.maxRequestsPerSecond);
+        // Paced below the shared reads: an answer served from memory costs no token.
+        const api = shareReads(limiter ? pacedApi(apiFactory(connection), limiter) : apiFactory(connection), readScope(connection));
+        return new Deployments({ api, connection, clock, log, paced: limiter !== undefined });
     };
 
     return {
@@ -71,8 +77,9 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             return { id: resourceId(inputs.name, inputs.env), outs };
         },
 
-        async update(_id, _olds: DeploymentOutputs, news: DeploymentInputs) {
-            return { outs: await deployments(news).apply(news) };
+        async update(_id, olds: DeploymentOutputs, news: DeploymentInputs) {
+            // Deploys from the recorded state: no read before (see `Deployments.apply`).
+            return { outs: await deployments(news).apply(news, olds) };
         },
 
         async read(id, props: Partial<DeploymentOutputs> = {}) {
