@@ -12,7 +12,11 @@
  */
 export { createProvider, provider } from "./deployment/provider";
 export type { ProviderOptions, RoutineCodeDeploymentProvider } from "./deployment/provider";
+export { codeVersionProvider, createCodeVersionProvider } from "./code-version/provider";
+export type { ReleaseProviderOptions } from "./code-version/provider";
+export { routineProvider, createRoutineProvider } from "./routine/provider";
 export type { CallOptions, DeploymentRequest, EsaApi, EsaApiFactory, LiveEnvironment } from "./esa/client";
+export type { CodeVersionInfo, ReleaseApi, ReleaseApiFactory, RoutineInfo, UploadForm } from "./esa/client";
 export type { Connection, CredentialSource } from "./esa/config";
 export type { Clock } from "./esa/retry";
 export type { Logger } from "./engine/log";

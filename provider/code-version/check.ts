@@ -1,0 +1,107 @@
+/**
+ * `check` and `diff` of `RoutineCodeVersion`: what the engine calls in every preview.
+ *
+ * Values unknown at preview time are never an error. `contentHash` is computed here from
+ * the parts that make a version; when one of them is unknown, so is the hash, and the
+ * diff plans a replacement (the version id is then unknown too, which is what lets a
+ * deployment that uses it show its update in the same preview).
+ */
+import { isUnknown, UNKNOWN } from "../engine/unknowns";
+import { contentHashOf } from "./source";
+import { CodeVersionInputs, DEPLOY_ENVS, IN_PLACE_KEYS, INPUT_KEYS, REPLACING_KEYS } from "./types";
+
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+export function checkCodeVersion(raw: Record<string, any>): { inputs: CodeVersionInputs; failures: CheckFailure[] } {
+    const failures: CheckFailure[] = [];
+    const inputs: Record<string, any> = {};
+    const source = raw !== null && typeof raw === "object" ? raw : {};
+    for (const key of INPUT_KEYS) if (source[key] !== undefined && source[key] !== null) inputs[key] = source[key];
+    const known = (key: string) => inputs[key] !== undefined && !isUnknown(inputs[key]);
+
+    if (inputs.routine === undefined)
+        failures.push({
+            property: "routine",
+            reason: "routine is required: the name of the routine (or a Routine resource's name output).",
+        });
+    else if (
+        known("routine") &&
+        (typeof inputs.routine !== "string" || inputs.routine.trim() === "" || inputs.routine.trim() !== inputs.routine)
+    )
+        failures.push({
+            property: "routine",
+            reason: `routine must be a non-empty routine name without surrounding whitespace, got ${JSON.stringify(inputs.routine)}.`,
+        });
+    if (known("sourceKind") && inputs.sourceKind !== "script" && inputs.sourceKind !== "assets")
+        failures.push({
+            property: "code",
+            reason: `the source kind must be "script" or "assets", got ${JSON.stringify(inputs.sourceKind)}.`,
+        });
+    if (known("sourceHash") && !/^[0-9a-f]{64}$/.test(String(inputs.sourceHash)))
+        failures.push({
+            property: "code",
+            reason: "the prepared source has no valid sha256: create the resource with the RoutineCodeVersion class of esa-routine-deployment.",
+        });
+    if (inputs.sourceHash === undefined || inputs.sourceFile === undefined)
+        failures.push({ property: "code", reason: "code is required: a string, a pulumi.asset.FileAsset or a pulumi.asset.StringAsset." });
+    if (known("description") && typeof inputs.description !== "string")
+        failures.push({ property: "description", reason: `description must be a string, got ${typeof inputs.description}.` });
+    if (known("deployEnv") && !(DEPLOY_ENVS as readonly string[]).includes(inputs.deployEnv)) {
+        const lower = String(inputs.deployEnv).trim().toLowerCase();
+        const hint = lower.startsWith("prod") ? ' Did you mean "production"?' : lower.startsWith("stag") ? ' Did you mean "staging"?' : "";
+        failures.push({
+            property: "deployEnv",
+            reason: `deployEnv must be "staging" or "production" (whose environment variables are bundled), got ${JSON.stringify(inputs.deployEnv)}.${hint}`,
+        });
+    }
+    if (known("pruneUnusedVersions") && typeof inputs.pruneUnusedVersions !== "boolean")
+        failures.push({ property: "pruneUnusedVersions", reason: "pruneUnusedVersions must be true or false." });
+    if (
+        known("timeoutSeconds") &&
+        !(typeof inputs.timeoutSeconds === "number" && Number.isFinite(inputs.timeoutSeconds) && inputs.timeoutSeconds > 0)
+    )
+        failures.push({
+            property: "timeoutSeconds",
+            reason: `timeoutSeconds must be a positive number of seconds, got ${JSON.stringify(inputs.timeoutSeconds)}.`,
+        });
+
+    const parts = ["sourceKind", "sourceHash", "description", "deployEnv"].map((key) => inputs[key]);
+    inputs.contentHash = parts.some(isUnknown)
+        ? UNKNOWN
+        : contentHashOf({
+              kind: inputs.sourceKind,
+              sourceHash: inputs.sourceHash,
+              description: inputs.description,
+              deployEnv: inputs.deployEnv,
+          });
+    return { inputs: inputs as CodeVersionInputs, failures };
+}
+
+export interface CodeVersionPlan {
+    changes: boolean;
+    replaces: string[];
+}
+
+/**
+ * A new routine or content hash is a new version (replace: the new one is made first,
+ * the old one deleted after whatever used it has moved on). The provider's own settings
+ * change in place. The source file's path never matters: only its hash does.
+ */
+export function diffCodeVersion(olds: Record<string, any>, news: Record<string, any>): CodeVersionPlan {
+    const replaces: string[] = REPLACING_KEYS.filter((key) => isUnknown(news[key]) || !same(olds[key], news[key]));
+    if (replaces.includes("contentHash")) {
+        // Name what the reviewer changed, not only the hash.
+        for (const key of ["sourceHash", "description", "deployEnv", "sourceKind"]) {
+            if (isUnknown(news[key]) || !same(olds[key], news[key])) replaces.push(key);
+        }
+    }
+    const updates = IN_PLACE_KEYS.filter((key) => !same(olds[key], news[key]));
+    return { changes: replaces.length > 0 || updates.length > 0, replaces };
+}
+
+function same(a: unknown, b: unknown): boolean {
+    return (a ?? undefined) === (b ?? undefined);
+}

@@ -1,0 +1,99 @@
+/**
+ * The dynamic provider of `RoutineCodeVersion`: what the Pulumi engine calls. Loaded by
+ * the serialized loader (`loaderFor("RoutineCodeVersion", "codeVersionProvider")`).
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { engineLog, Logger } from "../engine/log";
+import { createSdkReleaseApi, ReleaseApiFactory } from "../esa/client";
+import { ConfigLookup, resolveConnection } from "../esa/config";
+import { Clock, systemClock } from "../esa/retry";
+import { ReleaseContext } from "./calls";
+import { checkCodeVersion, diffCodeVersion } from "./check";
+import { CodeVersions } from "./lifecycle";
+import { CodeVersionInputs, CodeVersionOutputs, INPUT_KEYS, resourceId } from "./types";
+
+export interface ReleaseProviderOptions {
+    /** How the provider reaches ESA; tests pass an in-memory implementation. */
+    apiFactory?: ReleaseApiFactory;
+    clock?: Clock;
+    env?: NodeJS.ProcessEnv;
+    log?: Logger;
+}
+
+export type DynamicProvider = Required<
+    Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">
+>;
+
+/** What the release providers share: the stack config, and a context per resource's connection settings. */
+export function releaseContexts(options: ReleaseProviderOptions) {
+    let stackConfig: ConfigLookup = () => undefined;
+    return {
+        configure(request: dynamic.ConfigureRequest) {
+            stackConfig = (key) => {
+                const value = request.config.get(key);
+                return value === undefined || value === null ? undefined : String(value);
+            };
+        },
+        context(inputs: { region?: string; endpoint?: string; timeoutSeconds?: number }): ReleaseContext {
+            const connection = resolveConnection(
+                { region: inputs.region, endpoint: inputs.endpoint, timeoutSeconds: inputs.timeoutSeconds },
+                stackConfig,
+                options.env ?? process.env,
+            );
+            return {
+                api: (options.apiFactory ?? createSdkReleaseApi)(connection),
+                connection,
+                clock: options.clock ?? systemClock,
+                log: options.log ?? engineLog,
+            };
+        },
+    };
+}
+
+export function createCodeVersionProvider(options: ReleaseProviderOptions = {}): DynamicProvider {
+    const contexts = releaseContexts(options);
+    const versions = (inputs: Partial<CodeVersionInputs>) => new CodeVersions(contexts.context(inputs));
+    return {
+        async configure(request) {
+            contexts.configure(request);
+        },
+        async check(_olds, news) {
+            return checkCodeVersion(news);
+        },
+        async diff(_id, olds, news) {
+            const plan = diffCodeVersion(olds, news);
+            return { changes: plan.changes, replaces: plan.replaces, deleteBeforeReplace: false };
+        },
+        async create(inputs: CodeVersionInputs) {
+            const outs = await versions(inputs).create(inputs);
+            return { id: resourceId(outs.routine, outs.codeVersion), outs };
+        },
+        async update(_id, olds: CodeVersionOutputs, news: CodeVersionInputs) {
+            // Only the provider's own settings change in place: nothing to send to ESA.
+            return { outs: { ...olds, ...pick(news, ["pruneUnusedVersions", "region", "endpoint", "timeoutSeconds"]) } };
+        },
+        async read(id, props: Partial<CodeVersionOutputs> = {}) {
+            const found = await versions(props).read(id, props);
+            if (!found) return { id: "", props: {} };
+            return { id, props: found, inputs: inputsOf(found) };
+        },
+        async delete(id, props: Partial<CodeVersionOutputs>) {
+            await versions(props).delete(id, props);
+        },
+    };
+}
+
+function inputsOf(outputs: Record<string, any>): Record<string, any> {
+    const inputs: Record<string, any> = {};
+    for (const key of INPUT_KEYS) if (outputs[key] !== undefined) inputs[key] = outputs[key];
+    return inputs;
+}
+
+function pick(source: Record<string, any>, keys: string[]): Record<string, any> {
+    const result: Record<string, any> = {};
+    for (const key of keys) result[key] = source[key];
+    return result;
+}
+
+/** The provider as the loader finds it. */
+export const codeVersionProvider = createCodeVersionProvider();

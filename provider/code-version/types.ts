@@ -1,0 +1,68 @@
+/** Shapes of the `RoutineCodeVersion` provider: what the engine passes and the state records. */
+import type { SourceKind } from "./source";
+
+export const DEPLOY_ENVS = ["staging", "production"] as const;
+export type DeployEnv = (typeof DEPLOY_ENVS)[number];
+
+/**
+ * The resource's inputs after `check`. Never the source itself: `sourceFile` names the
+ * prepared bytes on this machine, `sourceHash` is their sha256.
+ */
+export interface CodeVersionInputs {
+    routine: string;
+    sourceKind: SourceKind;
+    sourceHash: string;
+    sourceFile: string;
+    /** Identifies the resource across releases (see `./marker`). */
+    owner: string;
+    /** sha256 over everything that makes the version (source, description, deployEnv). */
+    contentHash: string;
+    description?: string;
+    deployEnv?: DeployEnv;
+    pruneUnusedVersions?: boolean;
+    region?: string;
+    endpoint?: string;
+    timeoutSeconds?: number;
+}
+
+export interface CodeVersionOutputs extends CodeVersionInputs {
+    /** The 19-digit version id, a string. */
+    codeVersion: string;
+    status: string;
+    createTime: string;
+}
+
+export const INPUT_KEYS = [
+    "routine",
+    "sourceKind",
+    "sourceHash",
+    "sourceFile",
+    "owner",
+    "description",
+    "deployEnv",
+    "pruneUnusedVersions",
+    "region",
+    "endpoint",
+    "timeoutSeconds",
+] as const;
+
+/** Inputs whose change makes another version (compared through `contentHash`, plus the routine). */
+export const REPLACING_KEYS = ["routine", "contentHash"] as const;
+/** Inputs that change only how the provider works: updated in place, no API call. */
+export const IN_PLACE_KEYS = ["pruneUnusedVersions", "region", "endpoint", "timeoutSeconds"] as const;
+
+export function resourceId(routine: string, codeVersion: string): string {
+    return `${routine}:${codeVersion}`;
+}
+
+export function parseResourceId(id: string): { routine: string; codeVersion: string } {
+    const at = id.lastIndexOf(":");
+    const routine = id.slice(0, at);
+    const codeVersion = id.slice(at + 1);
+    if (at <= 0 || !/^\d+$/.test(codeVersion)) {
+        throw new Error(
+            `"${id}" is not a RoutineCodeVersion id: expected "<routine name>:<code version>", e.g. "hello-edge:1723599747213377175".`,
+        );
+    }
+    return { routine, codeVersion };
+}

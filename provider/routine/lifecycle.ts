@@ -1,0 +1,140 @@
+/**
+ * The lifecycle of a `Routine` against ESA (SPEC §9).
+ *
+ * - An existing routine is never silently taken over: CreateRoutine's
+ *   `RoutineAlreadyExist` fails the create with a message that says how to bring it in
+ *   (`adoptExisting: true`). The state records whether the stack created the routine
+ *   (`createdByStack`), and delete removes only a routine the stack created.
+ * - A CreateRoutine whose answer was lost is looked for (GetRoutine) before it is sent again.
+ */
+import { ApiFailure } from "../esa/errors";
+import { CallFailed, Calls, isNotFound, ReleaseContext } from "../code-version/calls";
+
+export interface RoutineInputs {
+    name: string;
+    description?: string;
+    adoptExisting?: boolean;
+    region?: string;
+    endpoint?: string;
+    timeoutSeconds?: number;
+}
+
+export interface RoutineOutputs extends RoutineInputs {
+    /** True when this stack created the routine (and so may delete it). */
+    createdByStack: boolean;
+    createTime: string;
+}
+
+export const ROUTINE_INPUT_KEYS = ["name", "description", "adoptExisting", "region", "endpoint", "timeoutSeconds"] as const;
+
+const ALREADY_EXISTS = /^Routine(Name)?AlreadyExists?$/;
+
+export class Routines {
+    private readonly calls: Calls;
+
+    constructor(private readonly ctx: ReleaseContext) {
+        this.calls = new Calls(ctx);
+    }
+
+    async create(inputs: RoutineInputs): Promise<RoutineOutputs> {
+        const { name } = inputs;
+        // Looked for first, so that an answer lost later cannot be mistaken for someone else's routine.
+        const existing = await this.get(name);
+        if (existing) return this.adoptOrRefuse(inputs, existing.createTime);
+        try {
+            await this.calls.call({
+                action: "CreateRoutine",
+                routine: name,
+                retryAmbiguous: true,
+                run: (o) => this.ctx.api.createRoutine({ name, description: inputs.description ?? "", hasAssets: true }, o),
+            });
+        } catch (error) {
+            if (!(error instanceof CallFailed)) throw error;
+            if (!ALREADY_EXISTS.test(error.failure.code ?? "")) throw error.userError;
+            if (error.attempts <= 1) return this.adoptOrRefuse(inputs, "", error.failure);
+            // A retry found the routine that our first request created before its answer was lost.
+            this.ctx.log("info", `Routine "${name}": the answer to CreateRoutine was lost, but the routine was created.`);
+        }
+        const live = await this.get(name);
+        return { ...inputs, createdByStack: true, createTime: live?.createTime ?? "" };
+    }
+
+    private adoptOrRefuse(inputs: RoutineInputs, createTime: string, failure?: ApiFailure): RoutineOutputs {
+        const { name } = inputs;
+        if (inputs.adoptExisting) {
+            this.ctx.log(
+                "info",
+                `Routine "${name}" already existed: adopted (adoptExisting). Destroying the stack will leave it in place.`,
+            );
+            return { ...inputs, createdByStack: false, createTime };
+        }
+        const detail = failure ? ` (ESA ${failure.code}${failure.requestId ? `, RequestId: ${failure.requestId}` : ""})` : "";
+        throw new Error(
+            this.calls.redact(
+                `Routine "${name}" already exists${detail}, and a stack never takes over a routine silently. ` +
+                    `To manage it from this stack, set \`adoptExisting: true\` on this Routine (destroying the stack will then leave the routine in place), ` +
+                    `or choose another name.`,
+            ),
+        );
+    }
+
+    async read(name: string, previous: Partial<RoutineOutputs>): Promise<RoutineOutputs | undefined> {
+        const live = await this.get(name);
+        if (!live) return undefined;
+        return {
+            ...(previous as RoutineOutputs),
+            name,
+            description: live.description === "" && previous.description === undefined ? undefined : live.description,
+            createdByStack: previous.createdByStack ?? false,
+            createTime: live.createTime || previous.createTime || "",
+        };
+    }
+
+    async updateDescription(name: string, description: string): Promise<void> {
+        try {
+            await this.calls.call({
+                action: "UpdateRoutineConfigDescription",
+                routine: name,
+                retryAmbiguous: true,
+                run: (o) => this.ctx.api.updateRoutineDescription(name, description, o),
+            });
+        } catch (error) {
+            throw error instanceof CallFailed ? error.userError : error;
+        }
+    }
+
+    async delete(name: string, props: Partial<RoutineOutputs>): Promise<void> {
+        if (!props.createdByStack) {
+            this.ctx.log(
+                "warning",
+                `Routine "${name}" removed from the stack only: the stack did not create it (it was adopted), so it is left in place.`,
+            );
+            return;
+        }
+        try {
+            await this.calls.call({
+                action: "DeleteRoutine",
+                routine: name,
+                retryAmbiguous: true,
+                run: (o) => this.ctx.api.deleteRoutine(name, o),
+            });
+        } catch (error) {
+            if (error instanceof CallFailed && isNotFound(error.failure)) return;
+            throw error instanceof CallFailed ? error.userError : error;
+        }
+    }
+
+    private async get(name: string) {
+        try {
+            return await this.calls.call({
+                action: "GetRoutine",
+                routine: name,
+                retryAmbiguous: true,
+                run: (o) => this.ctx.api.getRoutine(name, o),
+            });
+        } catch (error) {
+            if (error instanceof CallFailed && isNotFound(error.failure)) return undefined;
+            throw error instanceof CallFailed ? error.userError : error;
+        }
+    }
+}
