@@ -6,16 +6,30 @@
  * optional.
  */
 import { parseCodeVersionsParam } from "./codeVersions";
-import type { Settings } from "./context";
+import type { Endpoints, Settings } from "./context";
 import { ApiError } from "./errors";
 import { optionalInt, requireParam, type Params } from "./params";
 import type { StoredDeployment, StoredRoutine, Store } from "./store";
 import type { Env } from "./types";
+import type { UploadTickets } from "./uploadPolicy";
+import {
+    commitRoutineStagingCode,
+    createRoutineWithAssetsCodeVersion,
+    deleteRoutineCodeVersion,
+    getRoutineCodeVersion,
+    getRoutineCodeVersionInfo,
+    getRoutineStagingCodeUploadInfo,
+    listRoutineCodeVersions,
+} from "./versionActions";
 
 export interface ActionContext {
     store: Store;
     settings: Settings;
     now: number;
+    tickets: UploadTickets;
+    endpoints: Endpoints;
+    /** `<scheme>://<host>` the request came in on: upload URLs are handed out on it. */
+    origin: string;
 }
 
 type Handler = (ctx: ActionContext, params: Params) => Record<string, unknown>;
@@ -44,8 +58,14 @@ export const ACTIONS: Record<string, ActionDefinition> = {
     CreateRoutine: { mutating: true, handle: createRoutine },
     DeleteRoutine: { mutating: true, handle: deleteRoutine },
     ListUserRoutines: { mutating: false, handle: listUserRoutines },
+    GetErService: { mutating: false, handle: getErService },
+    GetRoutineStagingEnvIp: { mutating: false, handle: getRoutineStagingEnvIp },
     ListRoutineCodeVersions: { mutating: false, handle: listRoutineCodeVersions },
+    GetRoutineCodeVersion: { mutating: false, handle: getRoutineCodeVersion },
+    GetRoutineCodeVersionInfo: { mutating: false, handle: getRoutineCodeVersionInfo },
+    GetRoutineStagingCodeUploadInfo: { mutating: true, handle: getRoutineStagingCodeUploadInfo },
     CommitRoutineStagingCode: { mutating: true, handle: commitRoutineStagingCode },
+    CreateRoutineWithAssetsCodeVersion: { mutating: true, handle: createRoutineWithAssetsCodeVersion },
     DeleteRoutineCodeVersion: { mutating: true, handle: deleteRoutineCodeVersion },
 };
 
@@ -128,10 +148,13 @@ function createRoutine(ctx: ActionContext, params: Params): Record<string, unkno
             "Name must be 2-64 lower-case letters, digits or hyphens, start with a letter and not end with a hyphen",
         );
     }
-    if (ctx.store.getRoutine(name)) {
-        throw new ApiError("RoutineNameAlreadyExist", `routine "${name}" already exists`);
+    if (ctx.settings.erServiceStatus !== "Running") {
+        throw new ApiError("ServiceNotOpen", `the Edge Routine service is ${ctx.settings.erServiceStatus}`);
     }
-    ctx.store.createRoutine(name, { description: params.Description ?? "", hasAssets: params.HasAssets === "true" }, ctx.now);
+    if (ctx.store.getRoutine(name)) {
+        throw new ApiError("RoutineAlreadyExist", `routine "${name}" already exists`);
+    }
+    ctx.store.createRoutine(name, { description: params.Description ?? "", hasAssets: isTrue(params.HasAssets) }, ctx.now);
     return { Status: "OK" };
 }
 
@@ -162,43 +185,13 @@ function listUserRoutines(ctx: ActionContext, params: Params): Record<string, un
     };
 }
 
-function listRoutineCodeVersions(ctx: ActionContext, params: Params): Record<string, unknown> {
-    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-    const { pageNumber, pageSize } = paging(params);
-    const keyword = params.SearchKeyWord ?? "";
-    const matching = ctx.store.listVersions(routine.name).filter((v) => v.codeVersion.includes(keyword) || v.description.includes(keyword));
-    return {
-        PageNumber: pageNumber,
-        PageSize: pageSize,
-        TotalCount: matching.length,
-        CodeVersions: page(matching, pageNumber, pageSize).map((v) => ({
-            CodeVersion: v.codeVersion,
-            CodeDescription: v.description,
-            CreateTime: v.createTime,
-            BuildId: v.buildId,
-            Status: "Available",
-        })),
-    };
+function getErService(ctx: ActionContext): Record<string, unknown> {
+    return { Status: ctx.settings.erServiceStatus, PlanName: "basic" };
 }
 
-function commitRoutineStagingCode(ctx: ActionContext, params: Params): Record<string, unknown> {
-    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-    const version = ctx.store.commitVersion(routine.name, params.CodeDescription ?? "", ctx.now);
-    return { CodeVersion: version.codeVersion };
-}
-
-function deleteRoutineCodeVersion(ctx: ActionContext, params: Params): Record<string, unknown> {
-    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
-    const codeVersion = requireParam(params, "CodeVersion");
-    if (!ctx.store.hasVersion(routine.name, codeVersion)) {
-        throw new ApiError("ParameterNotExist", `code version ${codeVersion} does not exist`);
-    }
-    const serving = ctx.store.environmentsServing(routine.name, codeVersion);
-    if (serving.length > 0) {
-        throw new ApiError("DependedByOthers", `code version ${codeVersion} is deployed in ${serving.join(", ")}`);
-    }
-    ctx.store.deleteVersion(routine.name, codeVersion);
-    return { Status: "OK" };
+/** The staging environment's addresses: in the emulator, the staging edge's. */
+function getRoutineStagingEnvIp(ctx: ActionContext): Record<string, unknown> {
+    return { IPV4: [...ctx.endpoints.stagingIps] };
 }
 
 function requireRoutine(store: Store, name: string): StoredRoutine {
@@ -212,6 +205,11 @@ function requireEnv(value: string | undefined): Env {
         throw new ApiError("InvalidParameter", `Env must be "staging" or "production", got "${value ?? ""}"`);
     }
     return value;
+}
+
+/** A boolean parameter: "true" from a form or query, true from a JSON body (flattened to "true"). */
+function isTrue(value: string | undefined): boolean {
+    return value?.toLowerCase() === "true";
 }
 
 function paging(params: Params): { pageNumber: number; pageSize: number } {

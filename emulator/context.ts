@@ -10,9 +10,11 @@ import { NonceCache } from "./nonces";
 import { loadState, saveState } from "./persistence";
 import { RateLimiter } from "./rateLimit";
 import { RequestLog } from "./requestLog";
-import { Store, type StoreData } from "./store";
-import type { CodeVersionSplit, DeploymentIdMode, EmulatorOptions, EmulatorState, Env } from "./types";
+import { EdgeState } from "./edge";
+import { Store, STATUS_AVAILABLE, type NewVersion, type StoreData } from "./store";
+import type { CodeVersionSplit, DeploymentIdMode, EmulatorOptions, EmulatorState, Env, ErServiceStatus, VersionInput } from "./types";
 import { ENVS } from "./types";
+import { DEFAULT_UPLOAD_POLICY_TTL_SECONDS, UploadTickets } from "./uploadPolicy";
 
 export interface Settings {
     envOrder: Env[];
@@ -20,7 +22,26 @@ export interface Settings {
     readAfterWriteDelayMs: number;
     /** Account in arrears: mutating actions answer RoutineUserServiceStatusHalt. */
     overdue: boolean;
+    /** Versions a routine may keep (all statuses count); creating one more fails. */
+    versionQuota: number;
+    /** How long an assets build stays `init` after its upload. */
+    buildDelayMs: number;
+    /** Lifetime of an upload policy. */
+    uploadPolicyTtlSeconds: number;
+    /** What GetErService reports. */
+    erServiceStatus: ErServiceStatus;
 }
+
+/** Where the emulator can be reached; filled in by startEmulator once the servers listen. */
+export interface Endpoints {
+    http: string;
+    https?: string;
+    /** What GetRoutineStagingEnvIp answers: the staging edge's address. */
+    stagingIps: string[];
+}
+
+export const DEFAULT_VERSION_QUOTA = 10;
+export const DEFAULT_BUILD_DELAY_MS = 200;
 
 export const DEFAULT_ENV_ORDER: Env[] = ["production", "staging"];
 const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 900;
@@ -32,6 +53,11 @@ export class EmulatorContext {
     readonly rateLimiter = new RateLimiter();
     readonly log = new RequestLog();
     readonly auth: AuthPolicy;
+    readonly tickets = new UploadTickets();
+    readonly edge = new EdgeState();
+    readonly endpoints: Endpoints = { http: "", stagingIps: ["127.0.0.2"] };
+    /** Failure statuses ordered by failNextBuild, per routine, used up in order. */
+    private readonly failedBuilds = new Map<string, string[]>();
     private readonly initialSettings: Settings;
     /** What `reset()` returns to: the seeded (or loaded) data as it was at start. */
     private readonly initialData: StoreData;
@@ -46,8 +72,12 @@ export class EmulatorContext {
         this.initialSettings = {
             envOrder: checkEnvOrder(options.envOrder ?? DEFAULT_ENV_ORDER),
             deploymentIdAs: checkDeploymentIdMode(options.deploymentIdAs ?? "string"),
-            readAfterWriteDelayMs: checkDelay(options.readAfterWriteDelayMs ?? 0),
+            readAfterWriteDelayMs: checkDelay(options.readAfterWriteDelayMs ?? 0, "readAfterWriteDelayMs"),
             overdue: false,
+            versionQuota: checkQuota(options.versionQuota ?? DEFAULT_VERSION_QUOTA),
+            buildDelayMs: checkDelay(options.buildDelayMs ?? DEFAULT_BUILD_DELAY_MS, "buildDelayMs"),
+            uploadPolicyTtlSeconds: checkTtl(options.uploadPolicyTtlSeconds ?? DEFAULT_UPLOAD_POLICY_TTL_SECONDS),
+            erServiceStatus: checkErServiceStatus(options.erServiceStatus ?? "Running"),
         };
         this.settings = { ...this.initialSettings, envOrder: [...this.initialSettings.envOrder] };
 
@@ -70,7 +100,68 @@ export class EmulatorContext {
     }
 
     setReadAfterWriteDelay(ms: number): void {
-        this.settings.readAfterWriteDelayMs = checkDelay(ms);
+        this.settings.readAfterWriteDelayMs = checkDelay(ms, "readAfterWriteDelayMs");
+    }
+
+    setVersionQuota(quota: number): void {
+        this.settings.versionQuota = checkQuota(quota);
+    }
+
+    setBuildDelay(ms: number): void {
+        this.settings.buildDelayMs = checkDelay(ms, "buildDelayMs");
+    }
+
+    setUploadPolicyTtl(seconds: number): void {
+        this.settings.uploadPolicyTtlSeconds = checkTtl(seconds);
+    }
+
+    setErServiceStatus(status: ErServiceStatus): void {
+        this.settings.erServiceStatus = checkErServiceStatus(status);
+    }
+
+    /** The next assets build of `routine` ends in `status` instead of `available`. */
+    failNextBuild(routine: string, status: string = "failed"): void {
+        if (typeof status !== "string" || status === "" || status.toLowerCase() === STATUS_AVAILABLE || status === "init") {
+            throw new Error('a failed build needs a status other than "init" and "available", e.g. "failed"');
+        }
+        const queue = this.failedBuilds.get(routine) ?? [];
+        queue.push(status);
+        this.failedBuilds.set(routine, queue);
+    }
+
+    /** The failure ordered for this routine's next build, if any (used up). */
+    takeFailedBuild(routine: string): string | undefined {
+        const queue = this.failedBuilds.get(routine);
+        const status = queue?.shift();
+        if (queue && queue.length === 0) this.failedBuilds.delete(routine);
+        return status;
+    }
+
+    /** A version made out of band (as the console would, without the quota): returns its id. */
+    createVersion(name: string, input: VersionInput = {}): string {
+        if (!this.store.getRoutine(name)) throw new Error(`routine "${name}" does not exist`);
+        if (input.status !== undefined && (typeof input.status !== "string" || input.status === "")) {
+            throw new Error("status must be a non-empty string such as init, available or failed");
+        }
+        const fields: NewVersion = {
+            codeVersion: input.codeVersion,
+            description: input.description ?? "",
+            status: input.status ?? STATUS_AVAILABLE,
+            code: input.code === undefined ? undefined : Buffer.from(input.code, "utf8").toString("base64"),
+        };
+        return this.store.createVersion(name, fields).codeVersion;
+    }
+
+    deleteVersion(name: string, codeVersion: string): void {
+        if (!this.store.getRoutine(name)) throw new Error(`routine "${name}" does not exist`);
+        if (!this.store.deleteVersion(name, codeVersion)) throw new Error(`routine "${name}" has no code version ${codeVersion}`);
+    }
+
+    /** Set a version's status now (ends a build in progress). */
+    setVersionStatus(name: string, codeVersion: string, status: string): void {
+        if (typeof status !== "string" || status === "") throw new Error("status must be a non-empty string");
+        if (!this.store.getRoutine(name)) throw new Error(`routine "${name}" does not exist`);
+        this.store.updateVersion(name, codeVersion, { status, pendingAt: undefined, pendingStatus: undefined });
     }
 
     setOverdue(overdue: boolean): void {
@@ -113,6 +204,9 @@ export class EmulatorContext {
         this.faults.clear();
         this.rateLimiter.set(undefined);
         this.log.clear();
+        this.tickets.clear();
+        this.failedBuilds.clear();
+        this.edge.reset();
     }
 }
 
@@ -130,9 +224,28 @@ function checkDeploymentIdMode(mode: DeploymentIdMode): DeploymentIdMode {
     return mode;
 }
 
-function checkDelay(ms: number): number {
+function checkDelay(ms: number, name: string): number {
     if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
-        throw new Error("readAfterWriteDelayMs must be a non-negative number");
+        throw new Error(`${name} must be a non-negative number`);
     }
     return ms;
+}
+
+function checkQuota(quota: number): number {
+    if (!Number.isInteger(quota) || quota < 1) throw new Error("versionQuota must be a positive integer");
+    return quota;
+}
+
+function checkTtl(seconds: number): number {
+    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
+        throw new Error("uploadPolicyTtlSeconds must be a positive number");
+    }
+    return seconds;
+}
+
+const ER_SERVICE_STATUSES: readonly ErServiceStatus[] = ["Running", "NotOpened", "Stopped"];
+
+function checkErServiceStatus(status: ErServiceStatus): ErServiceStatus {
+    if (!ER_SERVICE_STATUSES.includes(status)) throw new Error(`erServiceStatus must be one of ${ER_SERVICE_STATUSES.join(", ")}`);
+    return status;
 }

@@ -37,11 +37,13 @@ export const ERROR_CATALOGUE = {
         status: 400,
         message: "Parameter verification failed. Check your configurations and try again.",
     },
-    // Not in the seeds; the real code for a duplicate routine name is not published there.
-    RoutineNameAlreadyExist: {
-        status: 400,
-        message: "The routine name already exists. Use another name and try again.",
-    },
+    // CreateRoutine's documented code and message for a name already taken.
+    RoutineAlreadyExist: { status: 400, message: "The routine name already exists." },
+    // CreateRoutine's documented code when the Edge Routine service is not opened.
+    ServiceNotOpen: { status: 400, message: "The Edge Routine service is not activated." },
+    // The code is the emulator's choice (modelled on RoutineNumberExceedQuotaLimit); the
+    // message is the one observed from the service when a routine has too many versions.
+    CodeVersionNumberExceedQuotaLimit: { status: 400, message: "code version number exceeds the quota limit" },
 
     // --- Gateway: routing -------------------------------------------------------------
     "InvalidAction.NotFound": {
@@ -100,8 +102,9 @@ export class ApiError extends Error {
     /** Why, in emulator terms; recorded in the request log, never sent to the client. */
     readonly detail?: string;
 
-    constructor(code: ErrorCode, detail?: string) {
-        super(ERROR_CATALOGUE[code].message);
+    /** `message` replaces the catalogue's text where the service is known to say more. */
+    constructor(code: ErrorCode, detail?: string, message?: string) {
+        super(message ?? ERROR_CATALOGUE[code].message);
         this.name = "ApiError";
         this.code = code;
         this.status = ERROR_CATALOGUE[code].status;

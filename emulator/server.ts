@@ -5,9 +5,12 @@
  *   injected fault → parameters → method → version → action → signature → rate limit
  *   → action handler → answer (or, for `lostResponse`, a dropped connection)
  *
- * and is recorded in the request log. Paths under /__emulator/ go to the admin handler.
+ * and is recorded in the request log. Paths under /__emulator/ go to the admin handler,
+ * `/oss/<bucket>` to the form-upload endpoint (ossUpload.ts). The same handler serves
+ * HTTP and HTTPS.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
 import { isKnownAction, runAction } from "./actions";
 import { handleAdmin, isAdminPath } from "./admin";
 import { authenticate, claimedAccessKeyId, type ReceivedRequest } from "./auth";
@@ -15,8 +18,10 @@ import type { EmulatorContext } from "./context";
 import { ApiError, errorBody } from "./errors";
 import { faultError } from "./faults";
 import { newRequestId } from "./ids";
+import { acceptUpload, OssError, ossErrorXml, ossRequestId, sendUploadAnswer, UPLOAD_ACTION } from "./ossUpload";
 import { parseParams, type Params } from "./params";
 import { headerValue } from "./signature";
+import { MAX_UPLOAD_BYTES, OSS_PATH } from "./uploadPolicy";
 
 /** The only API version this service has (`x-acs-version`). */
 export const API_VERSION = "2024-09-10";
@@ -25,33 +30,105 @@ export const API_VERSION = "2024-09-10";
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApiServer(ctx: EmulatorContext): Server {
-    const server = createServer((req, res) => {
+    const server = createServer(apiRequestListener(ctx));
+    configureKeepAlive(server);
+    return server;
+}
+
+/** The request handler, for an HTTP or an HTTPS server. */
+export function apiRequestListener(ctx: EmulatorContext): RequestListener {
+    return (req, res) => {
         dispatch(ctx, req, res).catch((error: unknown) => {
             // Only reached when reading the request or writing the answer failed (the client went
             // away); API errors are answered inside dispatch.
             process.stderr.write(`esa-emulator: ${(error as Error).message}\n`);
             req.socket.destroy();
         });
-    });
+    };
+}
+
+export function configureKeepAlive(server: Pick<Server, "keepAliveTimeout">): void {
     // The SDK's HTTP agent keeps idle connections open with no timeout of its own, so the
     // server decides when they close. Node's default (5 s) makes a request sent just as the
     // server closes an idle connection fail with a spurious ECONNRESET, which would look like
     // an injected fault. close() still ends these connections at once.
     server.keepAliveTimeout = 30_000;
-    return server;
 }
 
 async function dispatch(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const [rawPath, rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s, 2);
-    const body = await readBody(req);
+    const isUpload = rawPath === OSS_PATH || rawPath === `${OSS_PATH}/`;
+    // Uploads carry code and static files; API requests are a few hundred bytes.
+    const body = await readBody(req, isUpload ? MAX_UPLOAD_BYTES + 64 * 1024 : MAX_BODY_BYTES);
     if (body === undefined) return;
 
+    if (isUpload) {
+        await handleUpload(ctx, req, res, body);
+        return;
+    }
     if (isAdminPath(rawPath)) {
         const answer = handleAdmin(ctx, req.method ?? "GET", rawPath, body);
         sendJson(res, answer.status, answer.body);
         return;
     }
     await handleApiRequest(ctx, req, res, rawPath, rawQuery, body);
+}
+
+async function handleUpload(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const arrivedAt = Date.now();
+    const requestId = ossRequestId();
+    const base = { action: UPLOAD_ACTION, accessKeyId: null, requestId, at: new Date(arrivedAt).toISOString() };
+    const fault = ctx.faults.take(UPLOAD_ACTION);
+    if (fault?.kind === "connectionReset") {
+        // Dropped before anything was stored.
+        ctx.log.record({ ...base, params: {}, status: 0, fault: fault.kind });
+        dropConnection(req);
+        return;
+    }
+    if (fault?.kind === "latency") await sleep(fault.latencyMs);
+
+    let status: number;
+    let answer: () => void;
+    let code: string | undefined;
+    try {
+        if (req.method !== "POST")
+            throw new OssError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+        const injected = fault ? faultError(fault.kind) : undefined;
+        if (injected) {
+            throw injected.status >= 500
+                ? new OssError(injected.status, injected.status === 503 ? "ServiceUnavailable" : "InternalError", injected.message)
+                : new OssError(503, "ServiceUnavailable", "Please reduce your request rate.");
+        }
+        const outcome = await acceptUpload(ctx, req.headers, body, arrivedAt);
+        status = outcome.status;
+        answer = () => sendUploadAnswer(res, outcome, requestId);
+    } catch (error) {
+        const failure = error instanceof OssError ? error : new OssError(500, "InternalError", "unexpected emulator error");
+        if (!(error instanceof OssError)) process.stderr.write(`esa-emulator: upload: ${(error as Error)?.stack ?? String(error)}\n`);
+        status = failure.status;
+        code = failure.code;
+        answer = () =>
+            sendUploadAnswer(
+                res,
+                { status: failure.status, body: ossErrorXml(failure, requestId), contentType: "application/xml" },
+                requestId,
+            );
+    }
+    ctx.log.record({ ...base, params: {}, status, ...(code ? { code } : {}), ...(fault ? { fault: fault.kind } : {}) });
+    if (fault?.kind === "lostResponse") {
+        // The upload landed; only the answer is lost.
+        dropConnection(req);
+        return;
+    }
+    answer();
+}
+
+/** `<scheme>://<host>` of a request, as the client addressed the emulator. */
+function requestOrigin(ctx: EmulatorContext, req: IncomingMessage): string {
+    const encrypted = (req.socket as TLSSocket).encrypted === true;
+    const host = headerValue(req.headers, "host");
+    if (host) return `${encrypted ? "https" : "http"}://${host}`;
+    return (encrypted ? ctx.endpoints.https : undefined) ?? ctx.endpoints.http;
 }
 
 async function handleApiRequest(
@@ -97,7 +174,7 @@ async function handleApiRequest(
             headers: req.headers,
             body,
         };
-        payload = { RequestId: requestId, ...serve(ctx, received, action, params, arrivedAt) };
+        payload = { RequestId: requestId, ...serve(ctx, received, action, params, arrivedAt, requestOrigin(ctx, req)) };
         status = 200;
     } catch (error) {
         failure = error instanceof ApiError ? error : internalError(error);
@@ -121,7 +198,14 @@ async function handleApiRequest(
     sendJson(res, status, payload, { "x-acs-request-id": requestId });
 }
 
-function serve(ctx: EmulatorContext, req: ReceivedRequest, action: string, params: Params, now: number): Record<string, unknown> {
+function serve(
+    ctx: EmulatorContext,
+    req: ReceivedRequest,
+    action: string,
+    params: Params,
+    now: number,
+    origin: string,
+): Record<string, unknown> {
     if (req.method !== "POST" && req.method !== "GET") {
         throw new ApiError("UnsupportedHTTPMethod", `method ${req.method} is not accepted`);
     }
@@ -136,7 +220,11 @@ function serve(ctx: EmulatorContext, req: ReceivedRequest, action: string, param
     if (!ctx.rateLimiter.tryAcquire(now)) {
         throw new ApiError("Throttling.User", `over the rate limit of ${ctx.rateLimiter.requestsPerSecond}/s`);
     }
-    return runAction(action, { store: ctx.store, settings: ctx.settings, now }, params);
+    return runAction(
+        action,
+        { store: ctx.store, settings: ctx.settings, now, tickets: ctx.tickets, endpoints: ctx.endpoints, origin },
+        params,
+    );
 }
 
 function internalError(error: unknown): ApiError {
@@ -147,12 +235,12 @@ function internalError(error: unknown): ApiError {
 }
 
 /** Reads the whole body; undefined (connection dropped) when it is absurdly large. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_BODY_BYTES) {
+        if (size > limit) {
             req.socket.destroy();
             return undefined;
         }

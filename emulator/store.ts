@@ -9,11 +9,51 @@ import { apiTimestamp, compareVersionIds, isVersionId, VersionIdGenerator } from
 import type { CodeVersionSplit, DeploymentState, Env, EmulatorState, RoutineState } from "./types";
 import { ENVS } from "./types";
 
+/** `init` until its build finishes, then `available`; any other value is a failed build. */
+export type VersionStatus = string;
+
+export const STATUS_INIT = "init";
+export const STATUS_AVAILABLE = "available";
+export const STATUS_FAILED = "failed";
+
 export interface StoredVersion {
     codeVersion: string;
     description: string;
     createTime: string;
     buildId: number;
+    /** Absent in state files written before statuses existed: those versions are available. */
+    status?: VersionStatus;
+    /** A build in progress: from `pendingAt` (epoch ms) the status becomes `pendingStatus`. */
+    pendingStatus?: VersionStatus;
+    pendingAt?: number;
+    /** The routine's JavaScript, Base64 (what GetRoutineCodeVersion returns). Absent for seeded ids. */
+    code?: string;
+    /** Paths of the static files of an assets version (without the `assets/` prefix). */
+    assets?: string[];
+    hasAssets?: boolean;
+    /** As sent: a JSON string. */
+    extraInfo?: string;
+    confOptions?: Record<string, unknown>;
+    deployEnv?: string;
+}
+
+/** The fields a new version can be created with (API or out of band). */
+export type NewVersion = Partial<Omit<StoredVersion, "createTime" | "pendingStatus" | "pendingAt">>;
+
+/** The code last uploaded to a routine's staging slot (GetRoutineStagingCodeUploadInfo + upload). */
+export interface StagedCode {
+    /** Base64 of the uploaded file. */
+    code: string;
+    description: string;
+    uploadedAt: string;
+}
+
+/** The status a version shows at `now`, a pending build applied once its time has come. */
+export function versionStatus(version: StoredVersion, now: number = Date.now()): VersionStatus {
+    if (version.pendingAt !== undefined && version.pendingStatus !== undefined && now >= version.pendingAt) {
+        return version.pendingStatus;
+    }
+    return version.status ?? STATUS_AVAILABLE;
 }
 
 export interface StoredDeployment extends DeploymentState {
@@ -27,6 +67,7 @@ export interface StoredRoutine {
     createTime: string;
     hasAssets: boolean;
     versions: StoredVersion[];
+    staged?: StagedCode;
     /** Oldest first; the last entry is the current deployment. */
     history: Record<Env, StoredDeployment[]>;
 }
@@ -127,11 +168,50 @@ export class Store {
         return this.requireRoutine(name).versions.some((v) => v.codeVersion === codeVersion);
     }
 
-    /** Create a new version with a freshly issued id (CommitRoutineStagingCode). */
-    commitVersion(name: string, description: string, now: number = Date.now()): StoredVersion {
-        const version = this.pushVersion(this.requireRoutine(name), this.versionIds.next(now), description, now);
+    getVersion(name: string, codeVersion: string): StoredVersion | undefined {
+        return this.getRoutine(name)?.versions.find((v) => v.codeVersion === codeVersion);
+    }
+
+    /** A fresh id, later than every id issued or seen (also for ids that name no version). */
+    nextVersionId(now: number = Date.now()): string {
+        return this.versionIds.next(now);
+    }
+
+    /** Create a version; with no `codeVersion` given, a freshly issued id. */
+    createVersion(name: string, fields: NewVersion = {}, now: number = Date.now()): StoredVersion {
+        const routine = this.requireRoutine(name);
+        const id = fields.codeVersion ?? this.versionIds.next(now);
+        if (!isVersionId(id)) throw new Error(`code version "${id}" is not a 19-digit id`);
+        if (routine.versions.some((v) => v.codeVersion === id)) throw new Error(`code version ${id} already exists`);
+        this.versionIds.observe(id);
+        const version = this.pushVersion(routine, id, fields.description ?? "", now);
+        const { codeVersion: _id, description: _d, ...rest } = fields;
+        Object.assign(version, stripUndefined(rest));
         this.changed();
         return version;
+    }
+
+    /** Change a version's stored fields (status, code, a pending build). */
+    updateVersion(name: string, codeVersion: string, patch: Partial<StoredVersion>): StoredVersion {
+        const version = this.getVersion(name, codeVersion);
+        if (!version) throw new Error(`routine "${name}" has no code version ${codeVersion}`);
+        for (const [key, value] of Object.entries(patch)) {
+            if (value === undefined) delete (version as unknown as Record<string, unknown>)[key];
+            else (version as unknown as Record<string, unknown>)[key] = value;
+        }
+        this.changed();
+        return version;
+    }
+
+    /** Versions of a routine, whatever their status (the quota counts them all). */
+    versionCount(name: string): number {
+        return this.requireRoutine(name).versions.length;
+    }
+
+    /** Put code in the routine's staging slot, replacing what was there. */
+    stageCode(name: string, code: Buffer, description: string, now: number = Date.now()): void {
+        this.requireRoutine(name).staged = { code: code.toString("base64"), description, uploadedAt: apiTimestamp(now) };
+        this.changed();
     }
 
     /** Add the given ids to the routine unless it already has them (seeds, console changes). */
@@ -224,6 +304,9 @@ export class Store {
                     codeVersion: v.codeVersion,
                     description: v.description,
                     createTime: v.createTime,
+                    status: versionStatus(v),
+                    hasCode: v.code !== undefined,
+                    ...(v.assets ? { assets: [...v.assets] } : {}),
                 })),
                 deployments,
             };
@@ -257,4 +340,8 @@ export class Store {
     private changed(): void {
         this.onChange(this.data);
     }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

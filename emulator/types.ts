@@ -59,6 +59,34 @@ export interface StsCredential {
     expiresAt?: string | number;
 }
 
+/** What GetErService reports as the account's Edge Routine service status. */
+export type ErServiceStatus = "Running" | "NotOpened" | "Stopped";
+
+/** How the edge answers for one version (all optional; default: 200 naming routine and version). */
+export interface VersionBehaviour {
+    /** Share of requests answered 500, from 0 to 1. */
+    errorRate?: number;
+    /** Status of every answer (before errorRate applies). */
+    status?: number;
+    /** Added before answering. */
+    latencyMs?: number;
+    body?: string;
+}
+
+/** Requests the edge served: routine → env → version → counts (errors = answers >= 500). */
+export type EdgeCounts = Record<string, Partial<Record<Env, Record<string, { requests: number; errors: number }>>>>;
+
+/** A version created out of band (`createVersion`). */
+export interface VersionInput {
+    /** Default: a fresh id. */
+    codeVersion?: string;
+    /** The routine's JavaScript (what GetRoutineCodeVersion returns). */
+    code?: string;
+    description?: string;
+    /** Default "available". */
+    status?: string;
+}
+
 export interface EmulatorOptions {
     /** TCP port; 0 (the default) picks any free port. */
     port?: number;
@@ -80,6 +108,23 @@ export interface EmulatorOptions {
     statePath?: string;
     /** Accepted difference between `x-acs-date` and the emulator's clock. Default 900 (15 min). */
     maxClockSkewSeconds?: number;
+    /** Code versions a routine may keep; one more fails with CodeVersionNumberExceedQuotaLimit. Default 10. */
+    versionQuota?: number;
+    /** How long an assets version stays `init` after its zip is uploaded. Default 200. */
+    buildDelayMs?: number;
+    /** Lifetime of the upload policies handed out. Default 300 (5 min). */
+    uploadPolicyTtlSeconds?: number;
+    /** What GetErService answers. Default "Running". */
+    erServiceStatus?: ErServiceStatus;
+    /**
+     * Also serve HTTPS with a generated certificate. `true`: CA written to a new temporary
+     * directory; `{ caDir }`: CA kept in (and reused from) that directory; `port` 0 (default) picks one.
+     */
+    https?: boolean | { caDir?: string; port?: number };
+    /** The edge (default on): `false` to skip it, `{ port }` for a fixed port (0 picks one). */
+    edge?: boolean | { port?: number };
+    /** Random numbers for the edge's weighted pick and error rates, in [0, 1). Default Math.random. */
+    edgeRandom?: () => number;
 }
 
 export interface RecordedRequest {
@@ -111,6 +156,12 @@ export interface CodeVersionState {
     codeVersion: string;
     description: string;
     createTime: string;
+    /** `init`, `available`, or a failed build's status. */
+    status: string;
+    /** False for ids that were seeded or set out of band without code. */
+    hasCode: boolean;
+    /** Static files of an assets version (paths under `assets/`). */
+    assets?: string[];
 }
 
 export interface RoutineState {
@@ -132,6 +183,20 @@ export interface Emulator {
     /** e.g. "127.0.0.1:8787": what the SDK's `endpoint` config expects. */
     readonly host: string;
     readonly port: number;
+    /** With `https`: e.g. "https://127.0.0.1:8788" (same API, same state). */
+    readonly httpsEndpoint?: string;
+    /** With `https`: "127.0.0.1:8788", for the SDK's `endpoint` with protocol "https". */
+    readonly httpsHost?: string;
+    /** With `https`: the CA certificate (PEM) that signed the emulator's certificate. */
+    readonly caFile?: string;
+    /** With `https`: `NODE_EXTRA_CA_CERTS=<caFile>`, for processes that must trust the emulator. */
+    readonly nodeExtraCaCerts?: string;
+    /** Production edge, "http://127.0.0.1:<port>" (undefined with `edge: false`). */
+    readonly edgeUrl?: string;
+    /** Staging edge, "http://127.0.0.2:<same port>" (another port on 127.0.0.1 where 127.0.0.2 is unavailable). */
+    readonly stagingEdgeUrl?: string;
+    /** The form-upload endpoint's URL over HTTP (`/oss/<bucket>`). */
+    readonly uploadUrl: string;
     close(): Promise<void>;
 
     requests(): RecordedRequest[];
@@ -152,7 +217,26 @@ export interface Emulator {
     setDeploymentIdAs(mode: DeploymentIdMode): void;
     setReadAfterWriteDelay(ms: number): void;
 
+    setVersionQuota(quota: number): void;
+    setBuildDelay(ms: number): void;
+    setUploadPolicyTtl(seconds: number): void;
+    setErServiceStatus(status: ErServiceStatus): void;
+
+    /** The next assets build of `routine` ends with this status (default "failed") instead of "available". */
+    failNextBuild(routine: string, status?: string): void;
+    /** Create a version out of band (no quota check); returns its id. */
+    createVersion(routine: string, input?: VersionInput): string;
+    deleteVersion(routine: string, codeVersion: string): void;
+    /** Set a version's status at once (ends a build in progress). */
+    setVersionStatus(routine: string, codeVersion: string, status: string): void;
+
+    /** How the edge answers for a version; `undefined` restores the default. */
+    setVersionBehaviour(routine: string, codeVersion: string, behaviour: VersionBehaviour | undefined): void;
+    edgeCounts(): EdgeCounts;
+    clearEdgeCounts(): void;
+
     state(): EmulatorState;
-    /** Back to the state at start (seed or loaded file); faults, rate limit and log cleared. */
+    /** Back to the state at start (seed or loaded file); faults, rate limit, log, upload
+     * tickets, ordered build failures, edge behaviours and counts cleared. */
     reset(): void;
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type Client from "@alicloud/esa20240910";
 import { startEmulator, type Emulator } from "../../emulator";
-import { $esa, ROUTINE, UUID_UPPER, V1, V2, deployRequest, expectApiError, sdkClient, sendRaw, signedRequest } from "./helpers";
+import { $esa, ROUTINE, UUID_UPPER, V1, V2, commitCode, deployRequest, expectApiError, sdkClient, sendRaw, signedRequest } from "./helpers";
 
 describe("emulator: routine and code-version actions", () => {
     let emulator: Emulator;
@@ -33,7 +33,7 @@ describe("emulator: routine and code-version actions", () => {
         });
 
         it("refuses a duplicate name", async () => {
-            await expectApiError(client.createRoutine(new $esa.CreateRoutineRequest({ name: ROUTINE })), "RoutineNameAlreadyExist", 400);
+            await expectApiError(client.createRoutine(new $esa.CreateRoutineRequest({ name: ROUTINE })), "RoutineAlreadyExist", 400);
         });
 
         for (const name of ["A-upper", "x", "-leading", "trailing-", "under_score", "a".repeat(65)]) {
@@ -89,12 +89,8 @@ describe("emulator: routine and code-version actions", () => {
 
     describe("CommitRoutineStagingCode / ListRoutineCodeVersions / DeleteRoutineCodeVersion", () => {
         it("commits versions with increasing 19-digit ids that survive as strings", async () => {
-            const a = await client.commitRoutineStagingCode(
-                new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE, codeDescription: "first" }),
-            );
-            const b = await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }));
-            const idA = String(a.body?.codeVersion);
-            const idB = String(b.body?.codeVersion);
+            const idA = await commitCode(client, ROUTINE, "export default {}", "first");
+            const idB = await commitCode(client, ROUTINE, "export default { v: 2 }");
             assert.match(idA, /^\d{19}$/);
             assert.match(idB, /^\d{19}$/);
             assert.ok(BigInt(idB) > BigInt(idA));
@@ -116,9 +112,7 @@ describe("emulator: routine and code-version actions", () => {
         });
 
         it("lists versions newest first, paged and searchable", async () => {
-            const committed = await client.commitRoutineStagingCode(
-                new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE, codeDescription: "fix headers" }),
-            );
+            const committed = { body: { codeVersion: await commitCode(client, ROUTINE, "export default {}", "fix headers") } };
             const list = (req: Partial<$esa.ListRoutineCodeVersionsRequest>) =>
                 client.listRoutineCodeVersions(new $esa.ListRoutineCodeVersionsRequest({ name: ROUTINE, ...req }));
 
@@ -130,7 +124,7 @@ describe("emulator: routine and code-version actions", () => {
             assert.equal(all.body?.totalCount, 3);
             const newest = all.body?.codeVersions?.[0];
             assert.equal(newest?.codeDescription, "fix headers");
-            assert.equal(newest?.status, "Available");
+            assert.equal(newest?.status, "available");
             assert.equal(typeof newest?.buildId, "number");
             assert.match(String(newest?.createTime), /Z$/);
 
@@ -169,12 +163,12 @@ describe("emulator: routine and code-version actions", () => {
             );
         });
 
-        it("answers ParameterNotExist when deleting a version that does not exist", async () => {
+        it("answers InvalidParameter when deleting a version that does not exist", async () => {
             await expectApiError(
                 client.deleteRoutineCodeVersion(
                     new $esa.DeleteRoutineCodeVersionRequest({ name: ROUTINE, codeVersion: "1000000000000000001" }),
                 ),
-                "ParameterNotExist",
+                "InvalidParameter",
                 400,
             );
         });

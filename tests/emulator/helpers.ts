@@ -246,3 +246,53 @@ export function replay(
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The staging flow's `OssPostConfig` (an untyped map in the SDK). */
+export type OssPostConfig = Record<string, string>;
+
+/** GetRoutineStagingCodeUploadInfo through the SDK. */
+export async function stagingUploadInfo(client: Client, name: string, codeDescription?: string): Promise<OssPostConfig> {
+    const res = await client.getRoutineStagingCodeUploadInfo(new $esa.GetRoutineStagingCodeUploadInfoRequest({ name, codeDescription }));
+    const config = res.body?.ossPostConfig as OssPostConfig | undefined;
+    assert.ok(config?.Url, "OssPostConfig.Url");
+    return config;
+}
+
+/**
+ * A form upload as terraform sends it: every OssPostConfig field but Url (the security
+ * token under its form name, dropped when empty), then the file part last.
+ */
+export function uploadForm(
+    config: OssPostConfig,
+    file: string | Uint8Array,
+    options: { filename?: string; extra?: Record<string, string> } = {},
+): FormData {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(config)) {
+        if (name === "Url") continue;
+        if (name === "XOssSecurityToken") {
+            if (value) form.append("x-oss-security-token", value);
+            continue;
+        }
+        form.append(name, value);
+    }
+    for (const [name, value] of Object.entries(options.extra ?? {})) form.append(name, value);
+    const blob = new Blob([typeof file === "string" ? file : Buffer.from(file)]);
+    if (options.filename === "") form.append("file", typeof file === "string" ? file : blob);
+    else form.append("file", blob, options.filename ?? "index.js");
+    return form;
+}
+
+/** Upload `code` to the routine's staging slot the way terraform does (SDK + form POST). */
+export async function stageCode(client: Client, name: string, code: string): Promise<void> {
+    const config = await stagingUploadInfo(client, name);
+    const res = await fetch(config.Url, { method: "POST", body: uploadForm(config, code, { extra: { success_action_status: "200" } }) });
+    assert.equal(res.status, 200, await res.text());
+}
+
+/** Stage `code`, then commit it: the staging flow end to end; returns the new version id. */
+export async function commitCode(client: Client, name: string, code: string, codeDescription?: string): Promise<string> {
+    await stageCode(client, name, code);
+    const res = await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name, codeDescription }));
+    return String(res.body?.codeVersion);
+}

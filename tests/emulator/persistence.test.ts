@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "../../emulator";
-import { $esa, ROUTINE, V1, V2, V3, deployRequest, sdkClient } from "./helpers";
+import { $esa, ROUTINE, V1, V2, V3, commitCode, deployRequest, sdkClient } from "./helpers";
 
 describe("emulator: persistence (statePath)", () => {
     let dir: string;
@@ -20,7 +20,7 @@ describe("emulator: persistence (statePath)", () => {
         const statePath = join(dir, "nested", "state.json");
         const first = await startEmulator({ statePath, routines: { [ROUTINE]: [V1, V2] } });
         let deploymentId: string | undefined;
-        let committed: string | undefined;
+        let committed: string;
         try {
             const client = sdkClient(first.host);
             deploymentId = (
@@ -31,8 +31,7 @@ describe("emulator: persistence (statePath)", () => {
                     ]),
                 )
             ).body?.deploymentId;
-            committed = (await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }))).body
-                ?.codeVersion;
+            committed = await commitCode(client, ROUTINE, "export default { persisted: true }");
             // Written as changes happen, not only at close.
             const onDisk = JSON.parse(readFileSync(statePath, "utf8"));
             assert.equal(onDisk.formatVersion, 1);
@@ -67,6 +66,12 @@ describe("emulator: persistence (statePath)", () => {
                 deployRequest([{ codeVersion: V2, percentage: 100 }], { env: "staging" }),
             );
             assert.ok(Number(next.body?.deploymentId) > Number(deploymentId));
+            // The code of a version and the staging slot survive the restart: a commit without a
+            // new upload snapshots the code staged before it.
+            const code = await client.getRoutineCodeVersion(
+                new $esa.GetRoutineCodeVersionRequest({ name: ROUTINE, codeVersion: committed }),
+            );
+            assert.equal(Buffer.from(String(code.body?.routineCode), "base64").toString("utf8"), "export default { persisted: true }");
             const newer = (await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }))).body
                 ?.codeVersion;
             assert.ok(BigInt(String(newer)) > BigInt(String(committed)));
