@@ -110,7 +110,8 @@ export function loadSource(file: string, hash: string): Uint8Array {
             `RoutineCodeVersion: the prepared source ${file} cannot be read (${error?.code ?? error?.message}). ` +
                 `It is written when the Pulumi program runs, on the machine that runs it: run \`pulumi up\` (not a saved plan from another machine), ` +
                 `and keep the temporary directory (${os.tmpdir()}) writable.`,
-        , { cause: error });
+            { cause: error },
+        );
     }
     const actual = sha256(bytes);
     if (actual !== hash) {
