@@ -16,11 +16,24 @@
  *   POST   /__emulator/routines              { name, versions? }
  *   DELETE /__emulator/routines/<name>       delete a routine out of band
  *   POST   /__emulator/overdue               { overdue: boolean }
- *   POST   /__emulator/settings              { envOrder?, deploymentIdAs?, readAfterWriteDelayMs? }
+ *   POST   /__emulator/settings              { envOrder?, deploymentIdAs?, readAfterWriteDelayMs?, versionQuota?,
+ *                                               buildDelayMs?, uploadPolicyTtlSeconds?, erServiceStatus? }
  *   POST   /__emulator/reset                 back to the state at start
+ *   GET    /__emulator/endpoints             { endpoint, httpsEndpoint?, caFile?, uploadUrl, edgeUrl?, stagingEdgeUrl?, stagingIps }
+ *
+ * Code versions (out of band, as the console would; no quota check):
+ *   POST   /__emulator/versions              { name, code?, description?, status?, codeVersion? } → { codeVersion }
+ *   DELETE /__emulator/versions/<name>/<id>  delete a version
+ *   POST   /__emulator/version-status        { name, codeVersion, status } (ends a build in progress)
+ *   POST   /__emulator/fail-next-build       { name, status? } the routine's next assets build fails ("failed")
+ *
+ * The edge:
+ *   GET    /__emulator/edge                  { counts, behaviours }
+ *   POST   /__emulator/edge-behaviours       { name, codeVersion, behaviour: { errorRate?, status?, latencyMs?, body? } | null }
+ *   DELETE /__emulator/edge-counts           clear the edge's request counts
  */
 import type { EmulatorContext } from "./context";
-import type { CodeVersionSplit, DeploymentIdMode, Env, FaultSpec } from "./types";
+import type { CodeVersionSplit, DeploymentIdMode, Env, ErServiceStatus, FaultSpec, VersionBehaviour, VersionInput } from "./types";
 
 export const ADMIN_PREFIX = "/__emulator/";
 
@@ -91,7 +104,51 @@ const ROUTES: Record<string, Route> = {
         if (input.readAfterWriteDelayMs !== undefined) {
             ctx.setReadAfterWriteDelay(input.readAfterWriteDelayMs as number);
         }
+        if (input.versionQuota !== undefined) ctx.setVersionQuota(input.versionQuota as number);
+        if (input.buildDelayMs !== undefined) ctx.setBuildDelay(input.buildDelayMs as number);
+        if (input.uploadPolicyTtlSeconds !== undefined) ctx.setUploadPolicyTtl(input.uploadPolicyTtlSeconds as number);
+        if (input.erServiceStatus !== undefined) ctx.setErServiceStatus(input.erServiceStatus as ErServiceStatus);
         return { ...ctx.settings };
+    },
+    "GET endpoints": (ctx) => ({ ...ctx.endpoints }),
+    "POST versions": (ctx, input) => {
+        if (typeof input.name !== "string" || input.name === "")
+            throw new Error("expected { name, code?, description?, status?, codeVersion? }");
+        for (const field of ["code", "description", "status", "codeVersion"]) {
+            if (input[field] !== undefined && typeof input[field] !== "string") throw new Error(`${field} must be a string`);
+        }
+        return { codeVersion: ctx.createVersion(input.name, input as VersionInput) };
+    },
+    "DELETE versions": (ctx, _input, arg) => {
+        const [name, codeVersion] = arg.split("/");
+        if (!name || !codeVersion) throw new Error("expected DELETE /__emulator/versions/<name>/<codeVersion>");
+        ctx.deleteVersion(name, codeVersion);
+        return { ok: true };
+    },
+    "POST version-status": (ctx, input) => {
+        if (typeof input.name !== "string" || typeof input.codeVersion !== "string" || typeof input.status !== "string") {
+            throw new Error("expected { name, codeVersion, status }");
+        }
+        ctx.setVersionStatus(input.name, input.codeVersion, input.status);
+        return { ok: true };
+    },
+    "POST fail-next-build": (ctx, input) => {
+        if (typeof input.name !== "string" || input.name === "") throw new Error("expected { name, status? }");
+        if (input.status !== undefined && typeof input.status !== "string") throw new Error("status must be a string");
+        ctx.failNextBuild(input.name, input.status as string | undefined);
+        return { ok: true };
+    },
+    "GET edge": (ctx) => ({ counts: ctx.edge.snapshotCounts(), behaviours: ctx.edge.allBehaviours() }),
+    "POST edge-behaviours": (ctx, input) => {
+        if (typeof input.name !== "string" || typeof input.codeVersion !== "string") {
+            throw new Error("expected { name, codeVersion, behaviour: { errorRate?, status?, latencyMs?, body? } | null }");
+        }
+        ctx.edge.setBehaviour(input.name, input.codeVersion, (input.behaviour ?? undefined) as VersionBehaviour | undefined);
+        return { behaviours: ctx.edge.allBehaviours() };
+    },
+    "DELETE edge-counts": (ctx) => {
+        ctx.edge.clearCounts();
+        return { ok: true };
     },
     "POST reset": (ctx) => {
         ctx.reset();
@@ -99,14 +156,24 @@ const ROUTES: Record<string, Route> = {
     },
 };
 
+/** The routes that take what follows the resource in the path as their argument. */
+const ROUTES_WITH_PATH_ARGUMENT = ["DELETE routines", "DELETE versions"];
+
 export function handleAdmin(ctx: EmulatorContext, method: string, path: string, body: Buffer): AdminAnswer {
     const rest = path.slice(ADMIN_PREFIX.length);
     const slash = rest.indexOf("/");
     const resource = slash < 0 ? rest : rest.slice(0, slash);
-    const arg = slash < 0 ? "" : safeDecode(rest.slice(slash + 1));
-    const route = ROUTES[`${method.toUpperCase()} ${resource}`];
-    // Only DELETE /routines/<name> takes a path argument.
-    if (!route || (arg !== "") !== (resource === "routines" && method.toUpperCase() === "DELETE")) {
+    const arg =
+        slash < 0
+            ? ""
+            : rest
+                  .slice(slash + 1)
+                  .split("/")
+                  .map(safeDecode)
+                  .join("/");
+    const key = `${method.toUpperCase()} ${resource}`;
+    const route = ROUTES[key];
+    if (!route || (arg !== "") !== ROUTES_WITH_PATH_ARGUMENT.includes(key)) {
         return { status: 404, body: { error: `no admin route ${method} ${path}` } };
     }
     try {

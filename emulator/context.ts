@@ -34,8 +34,12 @@ export interface Settings {
 
 /** Where the emulator can be reached; filled in by startEmulator once the servers listen. */
 export interface Endpoints {
-    http: string;
-    https?: string;
+    endpoint: string;
+    httpsEndpoint?: string;
+    caFile?: string;
+    uploadUrl: string;
+    edgeUrl?: string;
+    stagingEdgeUrl?: string;
     /** What GetRoutineStagingEnvIp answers: the staging edge's address. */
     stagingIps: string[];
 }
@@ -55,7 +59,7 @@ export class EmulatorContext {
     readonly auth: AuthPolicy;
     readonly tickets = new UploadTickets();
     readonly edge = new EdgeState();
-    readonly endpoints: Endpoints = { http: "", stagingIps: ["127.0.0.2"] };
+    readonly endpoints: Endpoints = { endpoint: "", uploadUrl: "", stagingIps: ["127.0.0.2"] };
     /** Failure statuses ordered by failNextBuild, per routine, used up in order. */
     private readonly failedBuilds = new Map<string, string[]>();
     private readonly initialSettings: Settings;

@@ -128,7 +128,7 @@ function requestOrigin(ctx: EmulatorContext, req: IncomingMessage): string {
     const encrypted = (req.socket as TLSSocket).encrypted === true;
     const host = headerValue(req.headers, "host");
     if (host) return `${encrypted ? "https" : "http"}://${host}`;
-    return (encrypted ? ctx.endpoints.https : undefined) ?? ctx.endpoints.http;
+    return (encrypted ? ctx.endpoints.httpsEndpoint : undefined) ?? ctx.endpoints.endpoint;
 }
 
 async function handleApiRequest(

@@ -24,7 +24,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const port = await listen(server, options.port ?? 0, bindHost);
         closers.push(() => closeServer(server));
         const host = hostPort(bindHost, port);
-        ctx.endpoints.http = `http://${host}`;
+        ctx.endpoints.endpoint = `http://${host}`;
+        ctx.endpoints.uploadUrl = `${ctx.endpoints.endpoint}${OSS_PATH}`;
 
         let https: { host: string; caFile: string } | undefined;
         if (options.https) {
@@ -35,7 +36,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             const securePort = await listen(secure, httpsOptions.port ?? 0, bindHost);
             closers.push(() => closeServer(secure));
             https = { host: hostPort(bindHost, securePort), caFile: tls.caFile };
-            ctx.endpoints.https = `https://${https.host}`;
+            ctx.endpoints.httpsEndpoint = `https://${https.host}`;
+            ctx.endpoints.caFile = tls.caFile;
         }
 
         let edge: RunningEdge | undefined;
@@ -44,20 +46,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             edge = await startEdge({ store: ctx.store, state: ctx.edge, random: options.edgeRandom ?? Math.random }, edgePort);
             closers.push(edge.close);
             ctx.endpoints.stagingIps = [edge.stagingIp];
+            ctx.endpoints.edgeUrl = edge.url;
+            ctx.endpoints.stagingEdgeUrl = edge.stagingUrl;
         }
 
         let closed: Promise<void> | undefined;
         return {
-            endpoint: ctx.endpoints.http,
+            endpoint: ctx.endpoints.endpoint,
             host,
             port,
-            httpsEndpoint: ctx.endpoints.https,
+            httpsEndpoint: ctx.endpoints.httpsEndpoint,
             httpsHost: https?.host,
             caFile: https?.caFile,
             nodeExtraCaCerts: https ? `NODE_EXTRA_CA_CERTS=${https.caFile}` : undefined,
             edgeUrl: edge?.url,
             stagingEdgeUrl: edge?.stagingUrl,
-            uploadUrl: `${ctx.endpoints.http}${OSS_PATH}`,
+            uploadUrl: ctx.endpoints.uploadUrl,
             close() {
                 closed ??= closeAll();
                 return closed;
