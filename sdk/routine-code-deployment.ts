@@ -33,6 +33,80 @@ export interface CodeVersionShareArgs {
     percentage: pulumi.Input<number>;
 }
 
+/** A step of a rollout: the candidate's percentage, held for `bakeSeconds` before the gates run. */
+export interface RolloutStepArgs {
+    /** The candidate's share at this step, 1–100; steps must grow. */
+    percentage: pulumi.Input<number>;
+    /** How long the step is held before its gates (default `rollout.bakeSeconds`, else 60). */
+    bakeSeconds?: pulumi.Input<number>;
+}
+
+/** An HTTP probe: `samples` requests, passing when at most `allowedFailures` fail. */
+export interface HttpGateArgs {
+    url: pulumi.Input<string>;
+    /** Extra request headers, `Host` included (the probe does not use fetch, which forbids it). */
+    headers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Accepted statuses (default: any 2xx). */
+    expectStatus?: pulumi.Input<number | number[]>;
+    /** Text each answer's body must contain. */
+    expectBody?: pulumi.Input<string>;
+    /** Requests per probe (default 10). */
+    samples?: pulumi.Input<number>;
+    /** How many of them may fail (default 0). */
+    allowedFailures?: pulumi.Input<number>;
+    /** `"staging"`: send to the routine's staging address (GetRoutineStagingEnvIp) with the URL's host name as Host. */
+    target?: pulumi.Input<"staging" | "production">;
+}
+
+/** A gate checked after each step's hold. Exactly one of `http` and `command`. */
+export interface RolloutGateArgs {
+    /** Shown in messages and the rollout state (default `gates[i] (http)` / `gates[i] (command)`). */
+    name?: pulumi.Input<string>;
+    /** The gate's whole time budget, in seconds (default 30). */
+    timeoutSeconds?: pulumi.Input<number>;
+    http?: pulumi.Input<HttpGateArgs>;
+    /**
+     * A shell command line (`/bin/sh -c`, in the program's directory); exit code 0 passes.
+     * It gets `ESA_ROLLOUT_ROUTINE`, `_ENV`, `_STEP`, `_STEPS`, `_CANDIDATE`, `_STABLE`,
+     * `_CANDIDATE_PERCENTAGE`, `_STABLE_PERCENTAGE` and `_SPLIT`; its output is shown when it fails.
+     */
+    command?: pulumi.Input<string | { run: pulumi.Input<string>; cwd?: pulumi.Input<string> }>;
+}
+
+/** How a changed split goes live: through steps, holds and gates (SPEC §10). */
+export interface RolloutArgs {
+    /** The candidate's percentages on the way, e.g. `[10, 50]` or `[10, 50, 100]` (a final 100 is held and gated too). */
+    steps: pulumi.Input<pulumi.Input<number | RolloutStepArgs>[]>;
+    /** The hold of each step given as a bare number, in seconds (default 60). */
+    bakeSeconds?: pulumi.Input<number>;
+    /** `"continuous"` (default): the whole walk within one `pulumi up`. `"stepwise"`: at most one step per `pulumi up`, once the hold has passed. */
+    mode?: pulumi.Input<"continuous" | "stepwise">;
+    gates?: pulumi.Input<pulumi.Input<RolloutGateArgs>[]>;
+    /** Change it to start again a rollout that failed, was aborted or was stopped. */
+    retry?: pulumi.Input<string>;
+}
+
+/** Where a rollout stands, as the stack records it (see the README, "Progressive rollout"). */
+export interface RolloutStateOutput {
+    status: "in-progress" | "succeeded" | "failed" | "aborted" | "stopped";
+    candidate: string;
+    stable?: string;
+    from: CodeVersionShare[];
+    target: CodeVersionShare[];
+    step: number;
+    steps: number;
+    split: CodeVersionShare[];
+    since: string;
+    nextAt?: string;
+    mode: "continuous" | "stepwise";
+    gates: { gate: string; step: number; passed: boolean; detail: string; at: string; durationMs: number }[];
+    history: { step: number; candidatePercentage: number; setAt: string; bakedMs?: number; bakeSeconds: number }[];
+    failedCandidate?: string;
+    message?: string;
+    retry?: string;
+    action?: "promote" | "abort";
+}
+
 /** A code version and its share, as recorded in the stack. */
 export interface CodeVersionShare {
     codeVersion: string;
@@ -61,6 +135,12 @@ export interface RoutineCodeDeploymentArgs {
      * dynamic providers, hence this input.
      */
     timeoutSeconds?: pulumi.Input<number>;
+    /**
+     * Walk to `codeVersions` through steps instead of deploying it at once: each step is
+     * held, then gated; a failed gate restores the split live before. Then `codeVersions`
+     * (the output) is what is live, and `rolloutState` where the rollout stands.
+     */
+    rollout?: pulumi.Input<RolloutArgs>;
 }
 
 /** The type token; `pulumi-nodejs:dynamic/…` routes it to the engine's Node.js dynamic-provider plugin. */
@@ -78,6 +158,8 @@ const UNSET_OUTPUTS = {
     region: undefined,
     endpoint: undefined,
     timeoutSeconds: undefined,
+    rollout: undefined,
+    rolloutState: undefined,
 };
 
 /**
@@ -110,6 +192,10 @@ export class RoutineCodeDeployment extends pulumi.CustomResource {
     declare public readonly endpoint: pulumi.Output<string | undefined>;
     /** The timeout override, if one was given. */
     declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
+    /** The rollout settings, if any. */
+    declare public readonly rollout: pulumi.Output<RolloutArgs | undefined>;
+    /** Where the last rollout stands (status, candidate, step, since when, gate results), if there was one. */
+    declare public readonly rolloutState: pulumi.Output<RolloutStateOutput | undefined>;
     /** The `DeploymentId` of the last deployment this resource made or observed, always a string. */
     declare public readonly deploymentId: pulumi.Output<string>;
 
@@ -127,6 +213,7 @@ export class RoutineCodeDeployment extends pulumi.CustomResource {
                 ...args,
                 strategy: args?.strategy,
                 deploymentId: undefined,
+                rolloutState: undefined,
                 __provider: serializedProvider,
             },
             opts,

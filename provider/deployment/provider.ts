@@ -18,6 +18,8 @@ import { sharedReads } from "../esa/shared-reads";
 import { formatSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, INPUT_KEYS } from "./types";
 import { checkInputs } from "./validation";
+import { secretsOf } from "../esa/config";
+import { parseRolloutAction, previewRollout, readLiveFresh, ROLLOUT_ACTION_KEY, runRollout, stagingAddress } from "./rollout";
 
 export interface ProviderOptions {
     /** How the provider reaches ESA; tests pass an in-memory implementation. */
@@ -51,7 +53,34 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
         limiter?.setCeiling(connection.maxRequestsPerSecond);
         // Paced below the shared reads: an answer served from memory costs no token.
         const api = shareReads(limiter ? pacedApi(apiFactory(connection), limiter) : apiFactory(connection), readScope(connection));
-        return new Deployments({ api, connection, clock, log, paced: limiter !== undefined });
+        // With the client it uses: a rollout's fresh reads share its pacing and answers.
+        return Object.assign(new Deployments({ api, connection, clock, log, paced: limiter !== undefined }), { api, connection });
+    };
+
+    /** Walks a declared rollout (SPEC §10) in place of a single deployment. */
+    const rollout = async (olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> => {
+        const parsed = parseRolloutAction(stackConfig(ROLLOUT_ACTION_KEY));
+        if (parsed.error) throw new Error(parsed.error);
+        const first = deployments(news);
+        return runRollout(
+            {
+                readLive: (name, env) => readLiveFresh(deployments(news), clock, name, env),
+                apply: (inputs) => deployments(inputs).apply(inputs),
+                gates: {
+                    stagingAddress: () => stagingAddress(first.connection, clock, news.name),
+                    secrets: secretsOf(first.connection.credentials),
+                    now: clock.now,
+                },
+                clock,
+                log,
+                action: parsed.action,
+                id: resourceId(news.name, news.env),
+                // The engine's loader key, so a failure's partial state still names the provider.
+                keep: "__provider" in news ? { __provider: (news as { __provider?: unknown }).__provider } : {},
+            },
+            olds,
+            news,
+        );
     };
 
     return {
@@ -69,24 +98,36 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
 
         async diff(_id, olds, news) {
             const plan = diffDeployment(olds, news);
-            return { changes: plan.changes, replaces: plan.replaces, deleteBeforeReplace: plan.deleteBeforeReplace };
+            const parsed = parseRolloutAction(stackConfig(ROLLOUT_ACTION_KEY));
+            if (parsed.error && news.rollout) log("warning", parsed.error);
+            // With a rollout, what happens to the split is the rollout's call (a step still holding is no change).
+            const walk = plan.replaces.length > 0 ? {} : previewRollout(olds, news, clock.now(), parsed.action);
+            if (walk.message) log(walk.severity ?? "info", walk.message);
+            const changes = walk.changes === undefined ? plan.changes : walk.changes || plan.changed.some((key) => key !== "codeVersions");
+            return { changes, replaces: plan.replaces, deleteBeforeReplace: plan.deleteBeforeReplace };
         },
 
         async create(inputs: DeploymentInputs) {
-            const outs = await deployments(inputs).apply(inputs);
+            const outs = inputs.rollout ? await rollout({}, inputs) : await deployments(inputs).apply(inputs);
             return { id: resourceId(inputs.name, inputs.env), outs };
         },
 
         async update(_id, olds: DeploymentOutputs, news: DeploymentInputs) {
             // Deploys from the recorded state: no read before (see `Deployments.apply`).
-            return { outs: await deployments(news).apply(news, olds) };
+            return { outs: news.rollout ? await rollout(olds, news) : await deployments(news).apply(news, olds) };
         },
 
         async read(id, props: Partial<DeploymentOutputs> = {}) {
             const found = await deployments(props).read(id, withoutEngineKeys(props));
             // An empty id tells the engine the resource no longer exists.
             if (!found) return { id: "", props: {} };
-            return { id, props: found.outputs, inputs: found.inputs };
+            // A refresh reads what is live; where a rollout stands is the stack's own record.
+            const rollout = props.rolloutState === undefined ? {} : { rollout: props.rollout, rolloutState: props.rolloutState };
+            return {
+                id,
+                props: { ...found.outputs, ...rollout },
+                inputs: { ...found.inputs, ...(props.rollout ? { rollout: props.rollout } : {}) },
+            };
         },
 
         async delete(id, props: Partial<DeploymentOutputs>) {

@@ -1,3 +1,5 @@
+import type { RolloutConfig, RolloutState } from "./rollout/types";
+
 /**
  * Shapes shared by the provider's modules. The provider talks to the engine in plain
  * JSON-like objects, so these are interfaces over data, not classes.
@@ -28,11 +30,15 @@ export interface DeploymentInputs {
     region?: string;
     endpoint?: string;
     timeoutSeconds?: number;
+    /** A progressive rollout to the declared split (SPEC §10). */
+    rollout?: RolloutConfig;
 }
 
 /** What the stack state records: the inputs plus the id of the live deployment. */
 export interface DeploymentOutputs extends DeploymentInputs {
     deploymentId: string;
+    /** Where the last rollout stands; with a rollout, `codeVersions` is what is live, not what is declared. */
+    rolloutState?: RolloutState;
 }
 
 /** A deployment as ESA reports it for one environment of a routine. */
@@ -43,4 +49,4 @@ export interface LiveDeployment {
 }
 
 /** The inputs' property names, so outputs can be told apart from engine-added keys. */
-export const INPUT_KEYS = ["name", "env", "strategy", "codeVersions", "region", "endpoint", "timeoutSeconds"] as const;
+export const INPUT_KEYS = ["name", "env", "strategy", "codeVersions", "region", "endpoint", "timeoutSeconds", "rollout"] as const;

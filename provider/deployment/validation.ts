@@ -9,6 +9,7 @@
 import { canonicalOrder } from "./split";
 import { CodeVersionSplit, DeploymentInputs, ENVIRONMENTS, STRATEGIES } from "./types";
 import { isUnknown } from "../engine/unknowns";
+import { checkRollout } from "./rollout/validation";
 
 export interface CheckFailure {
     property: string;
@@ -56,6 +57,8 @@ export function checkInputs(raw: unknown): CheckResult {
     if (endpoint !== undefined) inputs.endpoint = endpoint;
     const timeoutSeconds = checkTimeout(news.timeoutSeconds, fail);
     if (timeoutSeconds !== undefined) inputs.timeoutSeconds = timeoutSeconds;
+    const rollout = checkRollout(news.rollout, fail);
+    if (rollout !== undefined) inputs.rollout = rollout;
     return { inputs, failures };
 }
 

@@ -1,0 +1,15 @@
+/**
+ * Progressive rollout of `RoutineCodeDeployment` (SPEC §10): the step planner, the
+ * gates, the walk inside `create`/`update`, the preview at `diff`, and the emergency
+ * controls read from stack config.
+ */
+export { parseRolloutAction, ROLLOUT_ACTION_KEY } from "./action";
+export type { RolloutAction } from "./action";
+export { locate, planRollout } from "./plan";
+export type { PlannedStep, RolloutPlan } from "./plan";
+export { previewRollout } from "./preview";
+export { RolloutHalted, runRollout } from "./walk";
+export type { RolloutContext } from "./walk";
+export { stagingAddress } from "./staging-address";
+export { readLiveFresh } from "./live";
+export type * from "./types";

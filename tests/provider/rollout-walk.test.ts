@@ -1,0 +1,266 @@
+/**
+ * The rollout walk (SPEC §10) through the provider object the engine calls, against an
+ * in-memory ESA and a clock whose holds pass at once: both modes, gates passing and
+ * failing, rollback with partial state, no automatic restart, retry, the emergency
+ * controls, an interrupted walk resumed, a change made elsewhere, refresh, and what a
+ * preview says.
+ */
+import { strict as assert } from "assert";
+import { createProvider } from "../../provider";
+import { checkInputs } from "../../provider/deployment/validation";
+import { DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
+import { fakeClock, MemoryEsa } from "../support/memory-esa";
+
+const A = "1723599747213377175";
+const B = "1723599747213377176";
+const C = "1723599747213377177";
+
+function setup(config: Record<string, string> = {}) {
+    const esa = new MemoryEsa().addRoutine("hello");
+    const clock = fakeClock(Date.parse("2026-01-01T00:00:00Z"));
+    const logs: { severity: string; message: string }[] = [];
+    const provider = createProvider({
+        apiFactory: () => esa,
+        clock,
+        env: {},
+        log: (severity, message) => logs.push({ severity, message }),
+    });
+    const configure = (values: Record<string, string>) =>
+        provider.configure({ config: { get: (key: string) => values[key], require: (key: string) => values[key] } } as any);
+    configure(config);
+    return { esa, clock, logs, provider, configure };
+}
+
+/** Inputs as `check` leaves them. */
+function declared(codeVersions: { codeVersion: string; percentage: number }[], rollout: Record<string, unknown>): DeploymentInputs {
+    const { inputs, failures } = checkInputs({ name: "hello", env: "production", codeVersions, rollout });
+    assert.deepEqual(failures, []);
+    return inputs;
+}
+
+const live = (esa: MemoryEsa) =>
+    esa.routines
+        .get("hello")!
+        .get("production")
+        ?.codeVersions.map((e) => `${e.codeVersion.slice(-3)}:${e.percentage}`)
+        .sort();
+const only = (version: string) => [{ codeVersion: version, percentage: 100 }];
+
+async function halted(promise: Promise<unknown>): Promise<{ message: string; properties: DeploymentOutputs }> {
+    try {
+        await promise;
+    } catch (error: any) {
+        assert.ok(error.properties, `expected an error carrying the resource's state, got ${error}`);
+        return error;
+    }
+    assert.fail("expected the operation to fail");
+}
+
+describe("rollout walk (provider, in-memory ESA)", () => {
+    it("continuous: walks 10 → 50 → 100 within one update, three ESA calls per step, and records what is live", async () => {
+        const { esa, provider, clock } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const olds = { ...declared(only(A), { steps: [10, 50], bakeSeconds: 30 }), deploymentId: "1" };
+        const news = declared(only(B), { steps: [10, 50], bakeSeconds: 30 });
+        const started = clock.now();
+        const { outs } = await provider.update("hello:production", olds, news);
+        assert.deepEqual(live(esa), ["176:100"]);
+        assert.deepEqual(outs.codeVersions, only(B));
+        assert.equal(outs.rolloutState.status, "succeeded");
+        assert.equal(outs.rolloutState.candidate, B);
+        assert.equal(outs.rolloutState.stable, A);
+        assert.deepEqual(
+            outs.rolloutState.history.map((h: any) => h.candidatePercentage),
+            [10, 50, 100],
+        );
+        assert.ok(clock.now() - started >= 60_000, "both steps were held 30 s");
+        assert.equal(esa.count("CreateRoutineCodeDeployment"), 3);
+        assert.equal(esa.count("GetRoutine"), 6, "per step: one fresh read before it, one read-after-write");
+    });
+
+    it("stepwise: the first update moves to the first step, later ones wait for the hold, then move one step each", async () => {
+        const { esa, provider, clock } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const rollout = { steps: [10, 50], bakeSeconds: 60, mode: "stepwise" };
+        const news = declared(only(B), rollout);
+        let olds: any = { ...declared(only(A), rollout), deploymentId: "1" };
+
+        olds = (await provider.update("hello:production", olds, news)).outs;
+        assert.deepEqual(live(esa), ["175:90", "176:10"]);
+        assert.equal(olds.rolloutState.status, "in-progress");
+        assert.equal(olds.rolloutState.step, 1);
+        assert.equal(olds.rolloutState.nextAt, new Date(clock.now() + 60_000).toISOString());
+
+        // Before the hold is over: no change in the preview, nothing moves.
+        const early = await provider.diff("hello:production", olds, news);
+        assert.equal(early.changes, false);
+        clock.advance(59_000);
+        assert.equal((await provider.diff("hello:production", olds, news)).changes, false);
+        const held = (await provider.update("hello:production", olds, news)).outs;
+        assert.deepEqual(live(esa), ["175:90", "176:10"]);
+        assert.equal(held.rolloutState.step, 1);
+
+        clock.advance(1_000);
+        assert.equal((await provider.diff("hello:production", olds, news)).changes, true);
+        olds = (await provider.update("hello:production", olds, news)).outs;
+        assert.deepEqual(live(esa), ["175:50", "176:50"]);
+        assert.equal(olds.rolloutState.step, 2);
+
+        clock.advance(60_000);
+        olds = (await provider.update("hello:production", olds, news)).outs;
+        assert.deepEqual(live(esa), ["176:100"]);
+        assert.equal(olds.rolloutState.status, "succeeded");
+        assert.equal((await provider.diff("hello:production", olds, news)).changes, false);
+    });
+
+    it("a failed gate restores the split from before, fails with the gate, the step and what it saw, and is not started again until retry changes", async () => {
+        const { esa, provider, logs } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const rollout = {
+            steps: [10, 50],
+            bakeSeconds: 5,
+            gates: [{ name: "smoke", command: 'echo "p99 too high at $ESA_ROLLOUT_CANDIDATE_PERCENTAGE%"; exit 3' }],
+        };
+        const news = declared(only(B), rollout);
+        const olds = { ...declared(only(A), rollout), deploymentId: "1" };
+
+        const error = await halted(provider.update("hello:production", olds, news));
+        assert.match(error.message, /failed at step 1\/3 \(1723599747213377176 at 10%\)/);
+        assert.match(error.message, /gate "smoke" failed: `.*` exited 3; output: p99 too high at 10%/);
+        assert.deepEqual(live(esa), ["175:100"]);
+        assert.deepEqual(error.properties.codeVersions, only(A));
+        assert.equal(error.properties.rolloutState!.status, "failed");
+        assert.equal(error.properties.rolloutState!.failedCandidate, B);
+
+        // The next run: no change planned, nothing deployed, a warning that says why.
+        const recorded = error.properties;
+        const diff = await provider.diff("hello:production", recorded, news);
+        assert.equal(diff.changes, false);
+        assert.ok(logs.some((l) => l.severity === "warning" && l.message.includes("not started again")));
+        const deploymentsBefore = esa.count("CreateRoutineCodeDeployment");
+        const again = await provider.update("hello:production", recorded, news);
+        assert.equal(esa.count("CreateRoutineCodeDeployment"), deploymentsBefore);
+        assert.deepEqual(again.outs.codeVersions, only(A));
+
+        // Asking for it: a new retry value starts it again (and it fails again: the gate still says no).
+        const retried = declared(only(B), { ...rollout, retry: "2" });
+        assert.equal((await provider.diff("hello:production", recorded, retried)).changes, true);
+        await halted(provider.update("hello:production", recorded, retried));
+        assert.equal(esa.count("CreateRoutineCodeDeployment"), deploymentsBefore + 2);
+    });
+
+    it("a split changed elsewhere during a stepwise rollout stops it, records what is live and overwrites nothing", async () => {
+        const { esa, provider, clock } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const rollout = { steps: [10, 50], bakeSeconds: 10, mode: "stepwise" };
+        const news = declared(only(B), rollout);
+        const step1 = (await provider.update("hello:production", { ...declared(only(A), rollout), deploymentId: "1" }, news)).outs;
+        esa.deployOutOfBand("hello", "production", [
+            { codeVersion: A, percentage: 70 },
+            { codeVersion: B, percentage: 30 },
+        ]);
+        clock.advance(10_000);
+        const error = await halted(provider.update("hello:production", step1, news));
+        assert.match(error.message, /changed elsewhere during the rollout/);
+        assert.match(error.message, /1723599747213377175: 70%, 1723599747213377176: 30%/);
+        assert.deepEqual(live(esa), ["175:70", "176:30"]);
+        assert.equal(error.properties.rolloutState!.status, "stopped");
+        assert.deepEqual(error.properties.codeVersions, [
+            { codeVersion: A, percentage: 70 },
+            { codeVersion: B, percentage: 30 },
+        ]);
+    });
+
+    it("a step found live that the state does not know (the run was killed) is resumed there and held again in full", async () => {
+        const { esa, provider, logs } = setup();
+        const rollout = { steps: [10, 50], bakeSeconds: 20 };
+        // The killed run had set step 2; the state still records the split from before.
+        esa.deployOutOfBand("hello", "production", [
+            { codeVersion: A, percentage: 50 },
+            { codeVersion: B, percentage: 50 },
+        ]);
+        const { outs } = await provider.update(
+            "hello:production",
+            { ...declared(only(A), rollout), deploymentId: "1" },
+            declared(only(B), rollout),
+        );
+        assert.ok(logs.some((l) => l.message.includes("step 2/3") && l.message.includes("resuming")));
+        assert.equal(esa.count("CreateRoutineCodeDeployment"), 1, "only the last step is deployed");
+        assert.equal(outs.rolloutState.status, "succeeded");
+        assert.deepEqual(
+            outs.rolloutState.history.map((h: any) => [h.candidatePercentage, h.bakedMs]),
+            [
+                [50, 20_000],
+                [100, undefined],
+            ],
+        );
+    });
+
+    it("esa:rolloutAction promote:<candidate> finishes now; abort:<candidate> settles on the split from before; another candidate's action is ignored", async () => {
+        const rollout = { steps: [10, 50], bakeSeconds: 60, mode: "stepwise" };
+        const news = declared(only(B), rollout);
+        for (const verb of ["promote", "abort"] as const) {
+            const { esa, provider, configure } = setup();
+            esa.deployOutOfBand("hello", "production", only(A));
+            const step1 = (await provider.update("hello:production", { ...declared(only(A), rollout), deploymentId: "1" }, news)).outs;
+
+            configure({ "esa:rolloutAction": `${verb}:${C}` });
+            assert.equal(
+                (await provider.diff("hello:production", step1, news)).changes,
+                false,
+                "an action for another candidate changes nothing",
+            );
+
+            configure({ "esa:rolloutAction": `${verb}:${B}` });
+            assert.equal((await provider.diff("hello:production", step1, news)).changes, true);
+            const { outs } = await provider.update("hello:production", step1, news);
+            if (verb === "promote") {
+                assert.deepEqual(live(esa), ["176:100"]);
+                assert.equal(outs.rolloutState.status, "succeeded");
+            } else {
+                assert.deepEqual(live(esa), ["175:100"]);
+                assert.deepEqual(outs.codeVersions, only(A));
+                assert.equal(outs.rolloutState.status, "aborted");
+                // Settled: the next run plans nothing and deploys nothing.
+                configure({});
+                assert.equal((await provider.diff("hello:production", outs, news)).changes, false);
+            }
+            assert.equal(outs.rolloutState.action, verb);
+        }
+    });
+
+    it("a malformed esa:rolloutAction fails the update instead of being ignored", async () => {
+        const { esa, provider } = setup({ "esa:rolloutAction": "abort-now" });
+        esa.deployOutOfBand("hello", "production", only(A));
+        await assert.rejects(
+            provider.update(
+                "hello:production",
+                { ...declared(only(A), { steps: [10] }), deploymentId: "1" },
+                declared(only(B), { steps: [10] }),
+            ),
+            /esa:rolloutAction is "abort-now".*promote:<candidate version>/,
+        );
+    });
+
+    it("refresh keeps where the rollout stands; the preview tells the steps to come", async () => {
+        const { esa, provider, logs } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const rollout = { steps: [10, 50], bakeSeconds: 60, mode: "stepwise", gates: [{ name: "health", command: "true" }] };
+        const olds = { ...declared(only(A), rollout), deploymentId: "1" };
+        const news = declared(only(B), rollout);
+        await provider.diff("hello:production", olds, news);
+        assert.ok(
+            logs.some(
+                (l) =>
+                    l.message.includes("10% (hold 60 s) → 50% (hold 60 s) → 100%") &&
+                    l.message.includes("gates health") &&
+                    l.message.includes("one step per"),
+            ),
+            JSON.stringify(logs),
+        );
+        const step1 = (await provider.update("hello:production", olds, news)).outs;
+        const refreshed = await provider.read("hello:production", step1);
+        assert.deepEqual(refreshed.props.rolloutState, step1.rolloutState);
+        assert.deepEqual(refreshed.props.codeVersions, step1.codeVersions);
+    });
+});
