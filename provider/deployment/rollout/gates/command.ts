@@ -12,7 +12,9 @@ const MAX_OUTPUT_CHARS = 64 * 1024;
 const SHOWN_OUTPUT_CHARS = 2_000;
 
 export function runCommandGate(gate: CommandGate, timeoutMs: number, facts: RolloutFacts, env: GateEnvironment): Promise<GateVerdict> {
-    return new Promise((resolve) => {
+    return new Promise((settle) => {
+        // The command line itself may carry a secret as well as its output.
+        const resolve = (verdict: GateVerdict) => settle({ ...verdict, detail: scrub(verdict.detail, env.secrets) });
         let output = "";
         let timedOut = false;
         const child = spawn("/bin/sh", ["-c", gate.run], {
