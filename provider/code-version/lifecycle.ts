@@ -98,7 +98,7 @@ export class CodeVersions {
                 createTime: info.createTime || previous.createTime || "",
             };
         } catch (error) {
-            if (error instanceof CallFailed && isNotFound(error.failure)) return undefined;
+            if (error instanceof CallFailed && (await this.isGone(routine, codeVersion, error))) return undefined;
             throw error instanceof CallFailed ? error.userError : error;
         }
     }
@@ -315,8 +315,23 @@ export class CodeVersions {
                 run: (o) => this.ctx.api.deleteCodeVersion(routine, codeVersion, o),
             });
         } catch (error) {
-            if (error instanceof CallFailed && isNotFound(error.failure)) return;
+            if (error instanceof CallFailed && (await this.isGone(routine, codeVersion, error))) return;
             throw error;
+        }
+    }
+
+    /**
+     * Whether a failure about one version means it does not exist. ESA answers an unknown
+     * version with a not-found code, or with a generic InvalidParameter: then the list of
+     * the routine's versions decides.
+     */
+    private async isGone(routine: string, codeVersion: string, error: CallFailed): Promise<boolean> {
+        if (isNotFound(error.failure)) return true;
+        if (error.failure.code !== "InvalidParameter") return false;
+        try {
+            return !(await this.listAll(routine)).some((v) => v.codeVersion === codeVersion);
+        } catch {
+            return false;
         }
     }
 
@@ -359,6 +374,11 @@ export class CodeVersions {
     /** Every version of the routine (at most the 40 newest ESA lists), newest first, with whether it serves. */
     private async inventory(routine: string, serving?: Map<string, string[]>): Promise<Inventoried[]> {
         const live = serving ?? (await this.servingVersions(routine));
+        return (await this.listAll(routine)).map((v) => ({ ...v, serving: (live.get(v.codeVersion) ?? []).length > 0 }));
+    }
+
+    /** The routine's versions (the 40 newest at most, all ESA lists), newest first. */
+    private async listAll(routine: string): Promise<CodeVersionInfo[]> {
         const versions: CodeVersionInfo[] = [];
         for (let page = 1; page <= 2; page++) {
             const answer = await this.calls.call({
@@ -371,9 +391,7 @@ export class CodeVersions {
             if (answer.versions.length < 20 || versions.length >= answer.totalCount) break;
         }
         const unique = new Map(versions.map((v) => [v.codeVersion, v]));
-        return [...unique.values()]
-            .sort((a, b) => compareIds(b.codeVersion, a.codeVersion))
-            .map((v) => ({ ...v, serving: (live.get(v.codeVersion) ?? []).length > 0 }));
+        return [...unique.values()].sort((a, b) => compareIds(b.codeVersion, a.codeVersion));
     }
 
     /**
