@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * `npx esa-routine-deployment rollout status|promote|abort|clear`: the emergency controls
+ * of a rollout from a pipeline, without editing the program and without passing version
+ * ids around. It reads where each rollout stands from the stack (`pulumi stack export`)
+ * and sets the stack config the provider reads (`esa:rolloutAction`), bound to the
+ * candidate found there; the next `pulumi up` carries it out.
+ *
+ * It runs the `pulumi` on PATH in the current directory (the Pulumi project), so it acts
+ * on the stack and backend that `pulumi up` there would use.
+ */
+import { execFileSync } from "node:child_process";
+import { ROLLOUT_ACTION_KEY } from "../deployment/rollout/action";
+import type { RolloutState } from "../deployment/rollout/types";
+
+const DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCodeDeployment";
+
+const USAGE = `Usage: esa-routine-deployment rollout <command> [options]
+
+Commands:
+  status    where each RoutineCodeDeployment's rollout stands
+  promote   finish the rollout now: the next \`pulumi up\` deploys the declared split, skipping remaining steps and gates
+  abort     end the rollout: the next \`pulumi up\` restores the split live before it, recorded as the new truth
+  clear     remove ${ROLLOUT_ACTION_KEY}
+
+Options:
+  --stack <name>       the stack (default: the selected one)
+  --resource <name>    the resource, by its Pulumi name or its id (<routine>:<env>), when several rollouts run
+  --json               status as JSON
+`;
+
+interface Found {
+    name: string;
+    id: string;
+    state: RolloutState;
+}
+
+export function main(argv: string[]): number {
+    const args = parseArgs(argv);
+    if (args.positional[0] !== "rollout" || args.positional.length !== 2 || args.flags.help) {
+        process.stderr.write(USAGE);
+        return args.flags.help ? 0 : 2;
+    }
+    const stack = typeof args.flags.stack === "string" ? ["--stack", args.flags.stack] : [];
+    const command = args.positional[1];
+    try {
+        if (command === "clear") {
+            pulumi(["config", "rm", ROLLOUT_ACTION_KEY, ...stack]);
+            process.stdout.write(`Removed ${ROLLOUT_ACTION_KEY}.\n`);
+            return 0;
+        }
+        const rollouts = readRollouts(stack);
+        if (command === "status") {
+            if (args.flags.json) process.stdout.write(`${JSON.stringify(rollouts, null, 2)}\n`);
+            else if (rollouts.length === 0) process.stdout.write("No RoutineCodeDeployment of this stack has a rollout.\n");
+            else for (const found of rollouts) process.stdout.write(describe(found));
+            return 0;
+        }
+        if (command !== "promote" && command !== "abort") {
+            process.stderr.write(`Unknown command "${command}".\n${USAGE}`);
+            return 2;
+        }
+        const wanted = typeof args.flags.resource === "string" ? args.flags.resource : undefined;
+        // Promote may also ship a candidate whose rollout failed or stopped ("the gate is wrong").
+        const eligible = rollouts.filter(
+            (r) =>
+                (wanted === undefined || r.name === wanted || r.id === wanted) &&
+                (r.state.status === "in-progress" ||
+                    (command === "promote" && (r.state.status === "failed" || r.state.status === "stopped"))),
+        );
+        const candidates = [...new Set(eligible.map((r) => r.state.candidate))];
+        if (candidates.length === 0) {
+            process.stderr.write(`No rollout to ${command}${wanted ? ` for "${wanted}"` : ""}.\n${rollouts.map(describe).join("")}`);
+            return 1;
+        }
+        if (candidates.length > 1) {
+            process.stderr.write(
+                `Rollouts of several candidates are running: name one with --resource.\n${eligible.map(describe).join("")}`,
+            );
+            return 1;
+        }
+        const value = `${command}:${candidates[0]}`;
+        pulumi(["config", "set", ROLLOUT_ACTION_KEY, value, ...stack]);
+        process.stdout.write(
+            `Set ${ROLLOUT_ACTION_KEY} to ${value} (${eligible.map((r) => r.id).join(", ")}). Run \`pulumi up\` to carry it out; ` +
+                `it applies to candidate ${candidates[0]} only.\n`,
+        );
+        return 0;
+    } catch (error) {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        return 1;
+    }
+}
+
+function readRollouts(stack: string[]): Found[] {
+    const exported = JSON.parse(pulumi(["stack", "export", ...stack]));
+    const resources: any[] = exported?.deployment?.resources ?? [];
+    return resources
+        .filter((r) => r.type === DEPLOYMENT_TYPE && r.outputs?.rolloutState)
+        .map((r) => ({ name: String(r.urn).split("::").pop()!, id: String(r.id), state: r.outputs.rolloutState as RolloutState }));
+}
+
+function describe({ name, id, state }: Found): string {
+    const percent = state.split.find((e) => e.codeVersion === state.candidate)?.percentage ?? 0;
+    const lines = [
+        `${name} (${id}): ${state.status}, candidate ${state.candidate} at ${percent}%${state.stable ? `, stable ${state.stable}` : ""}`,
+        `  step ${state.step}/${state.steps} since ${state.since} (${state.mode})${state.nextAt ? `; moves on from ${state.nextAt}` : ""}`,
+        ...(state.gates ?? []).map((g) => `  gate ${g.gate} (step ${g.step}): ${g.passed ? "passed" : "FAILED"}: ${g.detail}`),
+        ...(state.message ? [`  ${state.message}`] : []),
+    ];
+    return `${lines.join("\n")}\n`;
+}
+
+function pulumi(args: string[]): string {
+    try {
+        return execFileSync("pulumi", [...args, "--non-interactive"], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+            maxBuffer: 64 * 1024 * 1024,
+        });
+    } catch (error: any) {
+        if (error?.code === "ENOENT")
+            throw new Error("pulumi is not on PATH: install the Pulumi CLI, or run this where `pulumi up` runs.", { cause: error });
+        throw new Error(`pulumi ${args.join(" ")} failed: ${String(error?.stderr ?? error?.message ?? error).trim()}`, { cause: error });
+    }
+}
+
+function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | boolean> } {
+    const positional: string[] = [];
+    const flags: Record<string, string | boolean> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "-h" || arg === "--help") flags.help = true;
+        else if (arg === "--json") flags.json = true;
+        else if (arg.startsWith("--")) {
+            const [key, inline] = arg.slice(2).split("=", 2);
+            flags[key] = inline ?? argv[++i] ?? "";
+        } else positional.push(arg);
+    }
+    return { positional, flags };
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
