@@ -1,70 +1,54 @@
 /**
- * `npm run demo`: the main job, end to end, with nothing but this repository.
+ * `npm run demo`: what a user types, run for real against the local ESA emulator.
  *
- * Starts the local ESA emulator, then drives the real Pulumi CLI (engine, plan display,
- * file backend in a temporary directory) through the canary example:
- *   1. `up`: production serves 90 / 10;
- *   2. step the canary to 50 %: the preview shows an in-place update, old and new split;
- *   3. someone changes the split in the console: `preview --refresh` shows the drift,
- *      `up` restores the declared split;
- *   4. `destroy`: the stack forgets the deployment, production keeps serving it.
- * Prints what each step did, including the ESA calls it cost, and cleans up.
+ * Each command of the story is shown as in a terminal session, then run as a subprocess
+ * (`pulumi login`, `stack init`, `config set`, `up`, `preview`, `destroy` in a copy of an
+ * example with its dependencies installed from this package's tarball), with its output
+ * and the ESA calls it cost. The Pulumi state lives in a temporary directory, removed at
+ * the end. The story is a list of chapters; a new one is a function added to `CHAPTERS`.
+ *
+ *   npm run demo                 the whole story
+ *   npm run demo -- --list       its chapters
  */
-import * as path from "path";
 import { startEmulator } from "../emulator";
-// The stack runner of the end-to-end tests: the demo takes exactly the path they prove.
-import { emulatorCredentials, TestStack } from "../tests/e2e/harness";
+import { CANARY_ROUTINES, canaryChapters } from "./demo/canary";
+import { Chapter } from "./demo/chapter";
+import { DemoTerminal } from "./demo/terminal";
+import { pulumiBinDir } from "./toolchain";
 
-const ROUTINE = "hello-edge";
-const STABLE = "1723599747213377175";
-const CANARY = "1723599747213377176";
+/** The story's chapters, in order. */
+const CHAPTERS: Chapter[] = [...canaryChapters()];
 
-async function main() {
-    const emulator = await startEmulator({ routines: { [ROUTINE]: [STABLE, CANARY] } });
-    const program = require(path.join(__dirname, "../examples/canary/index.ts"));
-    const stack = await TestStack.create(program, {
-        projectName: "esa-canary-demo",
-        config: { "esa:endpoint": emulator.endpoint, routine: ROUTINE, stableVersion: STABLE, canaryVersion: CANARY, canaryPercent: "10" },
-        env: emulatorCredentials(),
-    });
-    const calls = () => {
-        const counts = emulator.countByAction();
-        emulator.clearRequests();
-        return Object.keys(counts).length
-            ? Object.entries(counts)
-                  .map(([a, n]) => `${a} × ${n}`)
-                  .join(", ")
-            : "none";
-    };
-    const live = () => JSON.stringify(emulator.state().routines[ROUTINE].deployments.production?.codeVersions ?? []);
-    const step = (title: string, output: string) => {
-        console.log(`\n━━ ${title} ━━\n${output.trim()}\n→ ESA calls: ${calls()}\n→ live production split: ${live()}`);
-    };
+/** Every routine (and its versions) the chapters use, seeded into the emulator at start. */
+const ROUTINES: Record<string, string[]> = { ...CANARY_ROUTINES };
 
+async function main(argv: string[]): Promise<void> {
+    if (argv.includes("--list")) {
+        for (const chapter of CHAPTERS) console.log(chapter.title);
+        return;
+    }
+
+    pulumiBinDir(); // before any output: builds the CLI on a machine that has none yet
+    const emulator = await startEmulator({ routines: ROUTINES });
+    const terminal = DemoTerminal.create(emulator);
+    const started = Date.now();
     try {
-        console.log(`Local ESA emulator at ${emulator.endpoint}; Pulumi state in ${stack.dir}`);
-        step("1. pulumi up: a 90 / 10 canary", (await stack.up()).output);
-
-        await stack.setConfig("canaryPercent", "50");
-        step("2a. pulumi preview: step the canary to 50 %", (await stack.preview()).output);
-        step("2b. pulumi up", (await stack.up()).output);
-
-        emulator.setDeployment(ROUTINE, "production", [{ codeVersion: STABLE, percentage: 100 }]);
-        calls();
-        step(
-            "3a. someone rolled production back in the console; pulumi preview --refresh",
-            (await stack.preview({ refresh: true })).output,
-        );
-        step("3b. pulumi up --refresh restores the declared split", (await stack.up({ refresh: true })).output);
-
-        step("4. pulumi destroy: the stack forgets the deployment, production keeps serving", (await stack.destroy()).output);
+        terminal.say(`A local ESA emulator is listening at ${emulator.endpoint}; the Pulumi state goes to ${terminal.session.dir}.`);
+        terminal.say("To follow along in your own shell, set up the same environment:");
+        terminal.showEnvironment();
+        for (const chapter of CHAPTERS) {
+            terminal.heading(chapter.title);
+            await chapter.run(terminal);
+        }
+        console.log();
+        terminal.say(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
     } finally {
-        await stack.dispose();
+        terminal.dispose();
         await emulator.close();
     }
 }
 
-main().catch((error) => {
+main(process.argv.slice(2)).catch((error) => {
     console.error(error?.message ?? error);
     process.exit(1);
 });

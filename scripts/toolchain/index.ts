@@ -1,0 +1,16 @@
+/**
+ * What the demo and the tests share to run this package the way users do: the Pulumi
+ * CLI and its environment, a session with a temporary backend running `pulumi` in a
+ * project directory, the package packed and installed into a project, and the local ESA
+ * emulator. Product code: it imports nothing from tests/.
+ */
+export { cliEnvironment, pulumiBinDir, pulumiExecutable, repoRoot } from "./cli";
+export type { CliEnvironmentOptions } from "./cli";
+export { PulumiSession, quoteForShell, SESSION_PASSPHRASE } from "./session";
+export type { CommandOptions, CommandResult, SessionOptions } from "./session";
+export { installProject, packedPackage, PACKAGE_NAME } from "./install";
+export type { InstalledProject, InstallOptions } from "./install";
+export { emulatorConfig, emulatorCredentials } from "./emulator";
+export { startEmulator } from "../../emulator";
+export { Project } from "./project";
+export type { StackCommandOptions } from "./project";
