@@ -57,6 +57,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
     GetRoutine: { mutating: false, handle: getRoutine },
     CreateRoutine: { mutating: true, handle: createRoutine },
     DeleteRoutine: { mutating: true, handle: deleteRoutine },
+    UpdateRoutineConfigDescription: { mutating: true, handle: updateRoutineConfigDescription },
     ListUserRoutines: { mutating: false, handle: listUserRoutines },
     GetErService: { mutating: false, handle: getErService },
     GetRoutineStagingEnvIp: { mutating: false, handle: getRoutineStagingEnvIp },
@@ -161,6 +162,12 @@ function createRoutine(ctx: ActionContext, params: Params): Record<string, unkno
 function deleteRoutine(ctx: ActionContext, params: Params): Record<string, unknown> {
     const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
     ctx.store.deleteRoutine(routine.name);
+    return { Status: "OK" };
+}
+
+function updateRoutineConfigDescription(ctx: ActionContext, params: Params): Record<string, unknown> {
+    const routine = requireRoutine(ctx.store, requireParam(params, "Name"));
+    ctx.store.setRoutineDescription(routine.name, params.Description ?? "");
     return { Status: "OK" };
 }
 

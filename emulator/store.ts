@@ -152,6 +152,11 @@ export class Store {
         return routine;
     }
 
+    setRoutineDescription(name: string, description: string): void {
+        this.requireRoutine(name).description = description;
+        this.changed();
+    }
+
     deleteRoutine(name: string): boolean {
         if (!this.getRoutine(name)) return false;
         delete this.data.routines[name];

@@ -9,6 +9,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders } from "
 import type { AddressInfo } from "node:net";
 import { stringify as formEncode } from "node:querystring";
 import Client, * as $esa from "@alicloud/esa20240910";
+import * as $dara from "@darabonba/typescript";
 import { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type CodeVersionSplit, type Emulator } from "../../emulator";
 
@@ -153,6 +154,10 @@ export interface SignOptions {
     version?: string;
     /** Headers to leave out of the signature (they are still sent). */
     unsigned?: string[];
+    /** Default POST. */
+    method?: string;
+    /** A JSON body instead of a form body (as ESA's CLI sends some actions). */
+    json?: Record<string, unknown>;
 }
 
 /**
@@ -162,7 +167,7 @@ export interface SignOptions {
  */
 export function signedRequest(opts: SignOptions): RawRequest {
     const keys = opts.keys ?? TEST_KEYS;
-    const body = opts.params ? formEncode(opts.params) : "";
+    const body = opts.json ? JSON.stringify(opts.json) : opts.params ? formEncode(opts.params) : "";
     const query = opts.query ?? {};
     const headers: Record<string, string> = {
         host: opts.host,
@@ -173,7 +178,7 @@ export function signedRequest(opts: SignOptions): RawRequest {
         accept: "application/json",
         "x-acs-content-sha256": createHash("sha256").update(body, "utf8").digest("hex"),
     };
-    if (body) headers["content-type"] = "application/x-www-form-urlencoded";
+    if (body) headers["content-type"] = opts.json ? "application/json" : "application/x-www-form-urlencoded";
     if (keys.securityToken) {
         headers["x-acs-accesskey-id"] = keys.accessKeyId;
         headers["x-acs-security-token"] = keys.securityToken;
@@ -181,14 +186,16 @@ export function signedRequest(opts: SignOptions): RawRequest {
     const toSign = { ...headers };
     for (const name of opts.unsigned ?? []) delete toSign[name];
     const authorization = OpenApiUtil.getAuthorization(
-        { pathname: "/", method: "POST", query, headers: toSign } as unknown as Parameters<typeof OpenApiUtil.getAuthorization>[0],
+        { pathname: "/", method: opts.method ?? "POST", query, headers: toSign } as unknown as Parameters<
+            typeof OpenApiUtil.getAuthorization
+        >[0],
         "ACS3-HMAC-SHA256",
         headers["x-acs-content-sha256"],
         keys.accessKeyId,
         keys.accessKeySecret,
     );
     const search = Object.keys(query).length > 0 ? `?${formEncode(query)}` : "";
-    return { path: `/${search}`, headers: { ...headers, authorization }, body };
+    return { method: opts.method ?? "POST", path: `/${search}`, headers: { ...headers, authorization }, body };
 }
 
 export interface CapturedRequest {
@@ -295,4 +302,54 @@ export async function commitCode(client: Client, name: string, code: string, cod
     await stageCode(client, name, code);
     const res = await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name, codeDescription }));
     return String(res.body?.codeVersion);
+}
+
+/**
+ * An action through the SDK's generic `callApi`, as ESA's CLI calls the actions SDK 2.43.0
+ * lacks: parameters in a form body (the SDK default), a JSON body, or a GET query.
+ */
+export async function callAction(
+    client: Client,
+    action: string,
+    parameters: Record<string, unknown>,
+    style: "form" | "json" | "query" = "form",
+): Promise<Record<string, any>> {
+    const params = new $OpenApiUtil.Params({
+        action,
+        version: "2024-09-10",
+        protocol: "HTTPS",
+        pathname: "/",
+        method: style === "query" ? "GET" : "POST",
+        authType: "AK",
+        style: "RPC",
+        reqBodyType: style === "json" ? "json" : "formData",
+        bodyType: "json",
+    });
+    const request =
+        style === "query"
+            ? new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(parameters) })
+            : new $OpenApiUtil.OpenApiRequest({ body: style === "json" ? parameters : OpenApiUtil.parseToMap(parameters) });
+    const response = await client.callApi(params, request, new $dara.RuntimeOptions({}));
+    return (response?.body ?? {}) as Record<string, any>;
+}
+
+/**
+ * A multipart body built byte for byte, for a file part exactly as ESA's CLI sends its zip
+ * (a Buffer appended without filename, so the part has none).
+ */
+export function rawMultipart(
+    fields: Array<[string, string]>,
+    file: Buffer,
+    options: { filename?: string; contentType?: string } = {},
+): { body: Buffer; contentType: string } {
+    const boundary = `----esaEmulatorTest${randomBytes(8).toString("hex")}`;
+    const parts: Buffer[] = [];
+    for (const [name, value] of fields) {
+        parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`, "utf8"));
+    }
+    const filename = options.filename === undefined ? "" : `; filename="${options.filename}"`;
+    const type = options.contentType === undefined ? "" : `Content-Type: ${options.contentType}\r\n`;
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"${filename}\r\n${type}\r\n`, "utf8"));
+    parts.push(file, Buffer.from(`\r\n--${boundary}--\r\n`, "utf8"));
+    return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
