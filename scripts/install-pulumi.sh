@@ -82,8 +82,8 @@ if have_cli && have_host; then
 fi
 
 todo=()
-have_cli || todo+=("pulumi v$version (about 15 minutes on 2 cores, 130 MB of Go modules)")
-have_host || todo+=("pulumi-language-nodejs v$host_version (about 2-3 minutes)")
+have_cli || todo+=("pulumi v$version (about 8 minutes on 2 cores)")
+have_host || todo+=("pulumi-language-nodejs v$host_version (about 1-3 minutes)")
 log "one-time setup on this machine: building ${todo[*]}; cached in $bin_dir"
 
 started=$(date +%s)
