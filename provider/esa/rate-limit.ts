@@ -124,12 +124,7 @@ export class AdaptiveRateLimiter {
             this.cutAt = now;
             this.lastCutAt = now;
             this.rate = this.clamp(BETA * this.maxRate);
-            return;
         }
-        const t = (now - this.cutAt) / 1000;
-        const cubic = SCALE * (t - this.windowSeconds) ** 3 + this.maxRate;
-        const demand = Math.max(2 * this.measured, BETA * START_RATE);
-        this.rate = this.clamp(Math.min(cubic, demand));
     }
 
     /** Sends one request when a token allows, and learns from its answer. */
@@ -166,11 +161,21 @@ export class AdaptiveRateLimiter {
         }
     }
 
+    /**
+     * Adds the tokens earned since the last refill, then moves the rate along the cubic
+     * curve. As in CUBIC, the curve is a function of the time since the last cut, not of
+     * the answers seen since, so a rate cut deep by a storm of throttling recovers even
+     * while few requests go out.
+     */
     private refill(): void {
         const now = this.clock.now();
         const capacity = Math.max(1, this.rate);
         this.tokens = Math.min(capacity, this.tokens + (Math.max(0, now - this.refilledAt) / 1000) * this.rate);
         this.refilledAt = now;
+        const t = (now - this.cutAt) / 1000;
+        const cubic = SCALE * (t - this.windowSeconds) ** 3 + this.maxRate;
+        const demand = Math.max(2 * this.measured, BETA * START_RATE);
+        this.rate = this.clamp(Math.min(cubic, demand));
     }
 
     private countSent(): void {
