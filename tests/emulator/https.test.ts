@@ -1,0 +1,145 @@
+/**
+ * HTTPS: the emulator serves the same API and upload endpoint over TLS with a certificate
+ * its own CA signed; a client trusts it through the CA file (`ca` option, or
+ * NODE_EXTRA_CA_CERTS in another process). The upload URL follows the scheme of the call.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Client from "@alicloud/esa20240910";
+import { $OpenApiUtil } from "@alicloud/openapi-core";
+import * as $dara from "@darabonba/typescript";
+import { startEmulator, type Emulator } from "../../emulator";
+import { $esa, ROUTINE, TEST_KEYS, V1, expectNetworkError, uploadForm, type OssPostConfig } from "./helpers";
+
+/** POST a FormData over HTTPS, trusting only `ca`. */
+async function postForm(url: string, form: FormData, ca: string): Promise<{ status: number; text: string }> {
+    const encoded = new Response(form);
+    const body = Buffer.from(await encoded.arrayBuffer());
+    return new Promise((resolve, reject) => {
+        const req = httpsRequest(
+            url,
+            { method: "POST", ca, headers: { "content-type": encoded.headers.get("content-type") ?? "" } },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+            },
+        );
+        req.on("error", reject);
+        req.end(body);
+    });
+}
+
+describe("emulator: HTTPS", () => {
+    let emulator: Emulator;
+    let caDir: string;
+    let ca: string;
+    let client: Client;
+    let runtime: $dara.RuntimeOptions;
+
+    before(async () => {
+        caDir = mkdtempSync(join(tmpdir(), "esa-emulator-ca-"));
+        emulator = await startEmulator({ routines: { [ROUTINE]: [V1] }, https: { caDir }, edge: false });
+        ca = readFileSync(String(emulator.caFile), "utf8");
+        client = new Client(
+            new $OpenApiUtil.Config({ ...TEST_KEYS, endpoint: emulator.httpsHost, protocol: "https", regionId: "cn-hangzhou" }),
+        );
+        runtime = new $dara.RuntimeOptions({ ca });
+    });
+    beforeEach(() => emulator.reset());
+    after(async () => {
+        await emulator.close();
+        rmSync(caDir, { recursive: true, force: true });
+    });
+
+    it("exposes its HTTPS endpoint, the CA file and the NODE_EXTRA_CA_CERTS line; HTTP stays available", async () => {
+        assert.match(String(emulator.httpsEndpoint), /^https:\/\/127\.0\.0\.1:\d+$/);
+        assert.equal(emulator.httpsEndpoint, `https://${emulator.httpsHost}`);
+        assert.equal(emulator.caFile, join(caDir, "ca.pem"));
+        assert.equal(emulator.nodeExtraCaCerts, `NODE_EXTRA_CA_CERTS=${emulator.caFile}`);
+        assert.match(ca, /BEGIN CERTIFICATE/);
+        assert.equal((await fetch(`${emulator.endpoint}/__emulator/state`)).status, 200);
+    });
+
+    it("serves the SDK over HTTPS, signature checked, with the same state as HTTP", async () => {
+        const res = await client.getErServiceWithOptions(new $esa.GetErServiceRequest({}), runtime);
+        assert.equal(res.body?.status, "Running");
+        const got = await client.getRoutineWithOptions(new $esa.GetRoutineRequest({ name: ROUTINE }), runtime);
+        assert.ok(got.body?.createTime);
+        const wrongKey = new Client(
+            new $OpenApiUtil.Config({
+                ...TEST_KEYS,
+                accessKeySecret: "wrong",
+                endpoint: emulator.httpsHost,
+                protocol: "https",
+                regionId: "cn-hangzhou",
+            }),
+        );
+        await assert.rejects(wrongKey.getErServiceWithOptions(new $esa.GetErServiceRequest({}), runtime), /SignatureDoesNotMatch/);
+    });
+
+    it("is refused by a client that does not trust the CA", async () => {
+        await expectNetworkError(client.getErService(new $esa.GetErServiceRequest({})));
+    });
+
+    it("hands out an https upload URL to an HTTPS caller and takes the upload over TLS", async () => {
+        const info = await client.getRoutineStagingCodeUploadInfoWithOptions(
+            new $esa.GetRoutineStagingCodeUploadInfoRequest({ name: ROUTINE }),
+            runtime,
+        );
+        const config = info.body?.ossPostConfig as OssPostConfig;
+        assert.equal(config.Url, `${emulator.httpsEndpoint}/oss/esa-emulator-code`);
+        const res = await postForm(config.Url, uploadForm(config, "export default 'tls';"), ca);
+        assert.equal(res.status, 200, res.text);
+        const commit = await client.commitRoutineStagingCodeWithOptions(
+            new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }),
+            runtime,
+        );
+        const code = await client.getRoutineCodeVersionWithOptions(
+            new $esa.GetRoutineCodeVersionRequest({ name: ROUTINE, codeVersion: commit.body?.codeVersion }),
+            runtime,
+        );
+        assert.equal(Buffer.from(String(code.body?.routineCode), "base64").toString("utf8"), "export default 'tls';");
+
+        // An HTTP caller gets the HTTP URL.
+        const plain = new Client(
+            new $OpenApiUtil.Config({ ...TEST_KEYS, endpoint: emulator.host, protocol: "http", regionId: "cn-hangzhou" }),
+        );
+        const overHttp = await plain.getRoutineStagingCodeUploadInfo(new $esa.GetRoutineStagingCodeUploadInfoRequest({ name: ROUTINE }));
+        assert.equal((overHttp.body?.ossPostConfig as OssPostConfig).Url, emulator.uploadUrl);
+    });
+
+    it("is trusted by another process through NODE_EXTRA_CA_CERTS", async function () {
+        this.timeout(10_000);
+        const script = `fetch(${JSON.stringify(`${emulator.httpsEndpoint}/__emulator/state`)}).then((r) => console.log(r.status), (e) => { console.log(String(e.cause ?? e)); process.exit(3); })`;
+        const run = (env: NodeJS.ProcessEnv) =>
+            new Promise<{ code: number | null; out: string }>((resolve) => {
+                const child = spawn(process.execPath, ["-e", script], { env, stdio: ["ignore", "pipe", "pipe"] });
+                let out = "";
+                child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+                child.on("exit", (code) => resolve({ code, out }));
+            });
+        const { NODE_EXTRA_CA_CERTS: _inherited, ...env } = process.env;
+        const [trusted, untrusted] = await Promise.all([run({ ...env, NODE_EXTRA_CA_CERTS: emulator.caFile }), run(env)]);
+        assert.equal(trusted.out.trim(), "200");
+        assert.equal(untrusted.code, 3, untrusted.out);
+    });
+
+    it("reuses the CA already in caDir at the next start, so a trust setting survives restarts", async () => {
+        const again = await startEmulator({ https: { caDir }, edge: false });
+        try {
+            assert.equal(readFileSync(String(again.caFile), "utf8"), ca);
+            assert.ok(existsSync(join(caDir, "ca-key.pem")));
+            const res = await new Client(
+                new $OpenApiUtil.Config({ ...TEST_KEYS, endpoint: again.httpsHost, protocol: "https", regionId: "cn-hangzhou" }),
+            ).getErServiceWithOptions(new $esa.GetErServiceRequest({}), runtime);
+            assert.equal(res.body?.status, "Running");
+        } finally {
+            await again.close();
+        }
+    });
+});
