@@ -185,4 +185,56 @@ describe("emulator: out-of-band controls and the admin path", () => {
             assert.equal((await admin("DELETE", "state")).status, 404);
         });
     });
+
+    describe("code versions (release flows)", () => {
+        const info = async (codeVersion: string) =>
+            (await client.listRoutineCodeVersions(new $esa.ListRoutineCodeVersionsRequest({ name: ROUTINE }))).body?.codeVersions?.find(
+                (v) => v.codeVersion === codeVersion,
+            );
+
+        it("createVersion makes a version with code and status out of band; setVersionStatus and deleteVersion change it", async () => {
+            const id = emulator.createVersion(ROUTINE, { code: "export default 1;", description: "console", status: "init" });
+            assert.equal((await info(id))?.status, "init");
+            const code = await client.getRoutineCodeVersion(new $esa.GetRoutineCodeVersionRequest({ name: ROUTINE, codeVersion: id }));
+            assert.equal(Buffer.from(String(code.body?.routineCode), "base64").toString("utf8"), "export default 1;");
+            emulator.setVersionStatus(ROUTINE, id, "available");
+            assert.equal((await info(id))?.status, "available");
+            emulator.deleteVersion(ROUTINE, id);
+            assert.equal(await info(id), undefined);
+            assert.throws(() => emulator.deleteVersion(ROUTINE, id), /no code version/);
+            assert.throws(() => emulator.createVersion("missing"), /does not exist/);
+            assert.throws(() => emulator.failNextBuild(ROUTINE, "available"), /other than/);
+        });
+
+        it("does the same through the admin path, with settings for quota, build delay, policy lifetime and the service", async () => {
+            const created = await admin("POST", "versions", { name: ROUTINE, code: "x", status: "init" });
+            assert.equal(created.status, 200);
+            const id = created.json.codeVersion as string;
+            assert.match(id, /^\d{19}$/);
+            assert.equal((await admin("POST", "version-status", { name: ROUTINE, codeVersion: id, status: "failed" })).status, 200);
+            assert.equal((await info(id))?.status, "failed");
+            assert.equal(emulator.state().routines[ROUTINE].versions[0].hasCode, true);
+            assert.equal((await admin("DELETE", `versions/${ROUTINE}/${id}`)).status, 200);
+            assert.equal(await info(id), undefined);
+            assert.equal((await admin("DELETE", `versions/${ROUTINE}/${id}`)).status, 400);
+            assert.equal((await admin("POST", "fail-next-build", { name: ROUTINE, status: "build_error" })).status, 200);
+
+            const settings = await admin("POST", "settings", {
+                versionQuota: 2,
+                buildDelayMs: 5,
+                uploadPolicyTtlSeconds: 60,
+                erServiceStatus: "Stopped",
+            });
+            assert.equal(settings.status, 200);
+            assert.equal(settings.json.versionQuota, 2);
+            await expectApiError(
+                client.createRoutineWithAssetsCodeVersion(new $esa.CreateRoutineWithAssetsCodeVersionRequest({ name: ROUTINE })),
+                "CodeVersionNumberExceedQuotaLimit",
+                400,
+            );
+            assert.equal((await client.getErService(new $esa.GetErServiceRequest({}))).body?.status, "Stopped");
+            assert.equal((await admin("POST", "settings", { erServiceStatus: "Sleeping" })).status, 400);
+            assert.equal((await admin("POST", "settings", { versionQuota: 0 })).status, 400);
+        });
+    });
 });

@@ -45,6 +45,38 @@ describe("emulator: command line", () => {
         assert.throws(() => loadSeed(seed), /unknown seed keys routine/);
     });
 
+    it("reads --https, --https-port, --ca-dir, --edge-port, --no-edge, --version-quota and --build-delay-ms", () => {
+        const fixed = parseCliArgs(["--https", "--edge-port", "9100", "--version-quota", "5", "--build-delay-ms", "0"]).options;
+        assert.deepEqual(fixed.https, { port: 8788, caDir: undefined });
+        assert.deepEqual(fixed.edge, { port: 9100 });
+        assert.equal(fixed.versionQuota, 5);
+        assert.equal(fixed.buildDelayMs, 0);
+        assert.deepEqual(parseCliArgs(["--ca-dir", dir]).options.https, { port: 8788, caDir: dir }, "--ca-dir implies --https");
+        assert.equal(parseCliArgs(["--no-edge"]).options.edge, false);
+        assert.equal(parseCliArgs([]).options.https, undefined);
+        assert.deepEqual(parseCliArgs([]).options.edge, { port: 8789 });
+        const anyPort = parseCliArgs(["--port", "0", "--https"]).options;
+        assert.deepEqual(
+            [anyPort.https, anyPort.edge],
+            [{ port: 0, caDir: undefined }, { port: 0 }],
+            "--port 0: every server picks a free port",
+        );
+        assert.throws(() => parseCliArgs(["--version-quota", "-1"]), /--version-quota/);
+    });
+
+    it("prints the HTTPS endpoint with its NODE_EXTRA_CA_CERTS line, the upload URL and the edge", async () => {
+        const emulator = await startEmulator({ routines: DEMO_ROUTINES, https: { caDir: join(dir, "ca") } });
+        try {
+            const banner = startupBanner(emulator, { routines: DEMO_ROUTINES });
+            assert.ok(banner.includes(`export NODE_EXTRA_CA_CERTS=${join(dir, "ca", "ca.pem")}`));
+            assert.ok(banner.includes(`pulumi config set esa:endpoint ${emulator.httpsEndpoint}`));
+            assert.ok(banner.includes(emulator.uploadUrl));
+            assert.ok(banner.includes(`production ${emulator.edgeUrl}, staging ${emulator.stagingEdgeUrl}`));
+        } finally {
+            await emulator.close();
+        }
+    });
+
     it("prints the endpoint, the test AccessKey pair and how to point a stack at it", async () => {
         const emulator = await startEmulator({ routines: DEMO_ROUTINES });
         try {

@@ -9,7 +9,7 @@ import type Client from "@alicloud/esa20240910";
 import { startEmulator, type Emulator } from "../../emulator";
 import { parseBehaviourArgs } from "../../emulator/cli";
 import { pickVersion } from "../../emulator/edge";
-import { $esa, ROUTINE, V1, V2, deployRequest, sdkClient } from "./helpers";
+import { ROUTINE, V1, V2, deployRequest, sdkClient } from "./helpers";
 
 interface EdgeAnswer {
     status: number;
