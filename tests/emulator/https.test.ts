@@ -13,7 +13,17 @@ import Client from "@alicloud/esa20240910";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as $dara from "@darabonba/typescript";
 import { startEmulator, type Emulator } from "../../emulator";
-import { $esa, ROUTINE, TEST_KEYS, V1, expectNetworkError, uploadForm, type OssPostConfig } from "./helpers";
+import {
+    $esa,
+    ROUTINE,
+    TEST_KEYS,
+    V1,
+    expectNetworkError,
+    signedRequest,
+    uploadForm,
+    type OssPostConfig,
+    type RawRequest,
+} from "./helpers";
 
 /** POST a FormData over HTTPS, trusting only `ca`. */
 async function postForm(url: string, form: FormData, ca: string): Promise<{ status: number; text: string }> {
@@ -31,6 +41,23 @@ async function postForm(url: string, form: FormData, ca: string): Promise<{ stat
         );
         req.on("error", reject);
         req.end(body);
+    });
+}
+
+/** Send a signed request over HTTPS exactly as built, trusting only `ca`. */
+function sendHttps(endpoint: string, req: RawRequest, ca: string): Promise<{ status: number; json: Record<string, any> }> {
+    return new Promise((resolve, reject) => {
+        const r = httpsRequest(
+            `${endpoint}${req.path ?? "/"}`,
+            { method: req.method ?? "POST", headers: req.headers, ca, agent: false },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+            },
+        );
+        r.on("error", reject);
+        r.end(req.body ?? "");
     });
 }
 
@@ -80,6 +107,35 @@ describe("emulator: HTTPS", () => {
             }),
         );
         await assert.rejects(wrongKey.getErServiceWithOptions(new $esa.GetErServiceRequest({}), runtime), /SignatureDoesNotMatch/);
+    });
+
+    it("takes plain signed HTTPS requests as Alibaba's tools send them: GET query, JSON body, form body", async () => {
+        const host = String(emulator.httpsHost);
+        const viaQuery = await sendHttps(
+            String(emulator.httpsEndpoint),
+            signedRequest({ host, action: "GetRoutineCodeVersion", method: "GET", query: { Name: ROUTINE, CodeVersion: V1 } }),
+            ca,
+        );
+        assert.equal(viaQuery.status, 200, JSON.stringify(viaQuery.json));
+        assert.ok(viaQuery.json.RoutineCode);
+        const viaJson = await sendHttps(
+            String(emulator.httpsEndpoint),
+            signedRequest({ host, action: "CreateRoutine", json: { Name: "cli-made", Description: "", HasAssets: true } }),
+            ca,
+        );
+        assert.equal(viaJson.status, 200, JSON.stringify(viaJson.json));
+        assert.ok(emulator.state().routines["cli-made"]);
+        const viaForm = await sendHttps(
+            String(emulator.httpsEndpoint),
+            signedRequest({ host, action: "GetRoutineStagingCodeUploadInfo", params: { Name: "cli-made" } }),
+            ca,
+        );
+        assert.equal(viaForm.status, 200, JSON.stringify(viaForm.json));
+        assert.equal(viaForm.json.OssPostConfig.Url, `${emulator.httpsEndpoint}/oss/esa-emulator-code`);
+        const badSignature = signedRequest({ host, action: "GetErService", method: "GET", query: {} });
+        badSignature.headers.authorization = badSignature.headers.authorization.replace(/Signature=[0-9a-f]{4}/, "Signature=0000");
+        const refused = await sendHttps(String(emulator.httpsEndpoint), badSignature, ca);
+        assert.deepEqual([refused.status, refused.json.Code], [400, "SignatureDoesNotMatch"]);
     });
 
     it("is refused by a client that does not trust the CA", async () => {
