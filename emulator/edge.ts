@@ -168,7 +168,7 @@ export interface RunningEdge {
 }
 
 /** Start both edges; `port` 0 picks a port free on both addresses. */
-export async function startEdge(deps: EdgeDependencies, port: number): Promise<RunningEdge> {
+export async function startEdge(deps: EdgeDependencies, port: number, stagingAddress: string = STAGING_EDGE_IP): Promise<RunningEdge> {
     const production = createServer((req, res) => handleEdgeRequest(deps, "production", req, res));
     const staging = createServer((req, res) => handleEdgeRequest(deps, "staging", req, res));
     const servers = [production, staging];
@@ -188,12 +188,12 @@ export async function startEdge(deps: EdgeDependencies, port: number): Promise<R
     for (let attempt = 0; ; attempt++) {
         const prodPort = await listen(production, port, PRODUCTION_EDGE_IP);
         try {
-            await listen(staging, prodPort, STAGING_EDGE_IP);
+            await listen(staging, prodPort, stagingAddress);
             const base = (ip: string) => `http://${ip}:${prodPort}`;
             return {
                 url: base(PRODUCTION_EDGE_IP),
-                stagingUrl: base(STAGING_EDGE_IP),
-                stagingIp: STAGING_EDGE_IP,
+                stagingUrl: base(stagingAddress),
+                stagingIp: stagingAddress,
                 stagingOnOwnAddress: true,
                 close,
             };
@@ -205,7 +205,7 @@ export async function startEdge(deps: EdgeDependencies, port: number): Promise<R
             }
             if (code === "EADDRINUSE") {
                 await close();
-                throw new Error(`the staging edge cannot listen on ${STAGING_EDGE_IP}:${prodPort}: the port is in use`, { cause: error });
+                throw new Error(`the staging edge cannot listen on ${stagingAddress}:${prodPort}: the port is in use`, { cause: error });
             }
             // 127.0.0.2 is not a local address here (e.g. macOS without an alias): another port.
             const stagingPort = await listen(staging, 0, PRODUCTION_EDGE_IP);

@@ -8,7 +8,8 @@ import { request as httpRequest } from "node:http";
 import type Client from "@alicloud/esa20240910";
 import { startEmulator, type Emulator } from "../../emulator";
 import { parseBehaviourArgs } from "../../emulator/cli";
-import { pickVersion } from "../../emulator/edge";
+import { EdgeState, pickVersion, startEdge } from "../../emulator/edge";
+import { Store } from "../../emulator/store";
 import { ROUTINE, V1, V2, deployRequest, sdkClient } from "./helpers";
 
 interface EdgeAnswer {
@@ -198,6 +199,23 @@ describe("emulator: the edge", () => {
             assert.equal(bare.edgeUrl, undefined);
         } finally {
             await bare.close();
+        }
+    });
+
+    it("falls back to another port on 127.0.0.1 for staging where the staging address cannot be bound", async () => {
+        const store = new Store(Store.seedData({ [ROUTINE]: [V1, V2] }));
+        store.deploy(ROUTINE, "production", [{ codeVersion: V1, percentage: 100 }]);
+        store.deploy(ROUTINE, "staging", [{ codeVersion: V2, percentage: 100 }]);
+        // 192.0.2.1 (TEST-NET-1) is never a local address.
+        const edge = await startEdge({ store, state: new EdgeState(), random: Math.random }, 0, "192.0.2.1");
+        try {
+            assert.equal(edge.stagingOnOwnAddress, false);
+            assert.equal(edge.stagingIp, "127.0.0.1");
+            assert.notEqual(new URL(edge.stagingUrl).port, new URL(edge.url).port);
+            assert.equal((await get(edge.url)).version, V1);
+            assert.equal((await get(edge.stagingUrl)).version, V2);
+        } finally {
+            await edge.close();
         }
     });
 
