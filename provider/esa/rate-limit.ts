@@ -32,9 +32,8 @@ export const MIN_RATE = 0.5;
 const BETA = 0.7;
 /** How fast the cubic curve grows away from the last cut (the AWS SDKs' constant). */
 const SCALE = 0.4;
-/** The sent rate is measured over buckets of this length, smoothed. */
-const MEASURE_BUCKET_MS = 500;
-const SMOOTHING = 0.8;
+/** The rate actually sent is the number of sends within this window before now. */
+const MEASURE_WINDOW_MS = 1_000;
 
 /** A promise of a token to send one request; resolves to the time it may be sent. */
 interface Waiter {
@@ -59,10 +58,9 @@ export class AdaptiveRateLimiter {
     private cutAt: number;
     private windowSeconds: number;
     private lastCutAt = -Infinity;
-    /** The rate actually sent (smoothed), and the bucket being counted. */
-    private measured = 0;
-    private measureStart: number;
-    private measureCount = 0;
+    /** When the requests of the last MEASURE_WINDOW_MS were sent, and when the first ever was. */
+    private readonly recentSends: number[] = [];
+    private firstSendAt?: number;
     private readonly queue: Waiter[] = [];
     private pumping = false;
     private sequence = 0;
@@ -73,7 +71,6 @@ export class AdaptiveRateLimiter {
     ) {
         const now = clock.now();
         this.refilledAt = now;
-        this.measureStart = now;
         this.cutAt = now;
         this.windowSeconds = cubicWindow(START_RATE);
         this.ceiling = validCeiling(options.ceiling);
@@ -118,7 +115,7 @@ export class AdaptiveRateLimiter {
         if (throttled) {
             // Sent before the last cut: that cut already answered it.
             if (sentAt <= this.lastCutAt) return;
-            const from = this.measured > 0 ? Math.min(this.rate, this.measured) : this.rate;
+            const from = Math.min(this.rate, this.measured(now));
             this.maxRate = Math.max(from, MIN_RATE);
             this.windowSeconds = cubicWindow(this.maxRate);
             this.cutAt = now;
@@ -174,19 +171,25 @@ export class AdaptiveRateLimiter {
         this.refilledAt = now;
         const t = (now - this.cutAt) / 1000;
         const cubic = SCALE * (t - this.windowSeconds) ** 3 + this.maxRate;
-        const demand = Math.max(2 * this.measured, BETA * START_RATE);
+        const demand = Math.max(2 * this.measured(now), BETA * START_RATE);
         this.rate = this.clamp(Math.min(cubic, demand));
     }
 
     private countSent(): void {
         const now = this.clock.now();
-        this.measureCount++;
-        if (now - this.measureStart >= MEASURE_BUCKET_MS) {
-            const current = this.measureCount / ((now - this.measureStart) / 1000);
-            this.measured = SMOOTHING * current + (1 - SMOOTHING) * this.measured;
-            this.measureCount = 0;
-            this.measureStart = now;
-        }
+        this.firstSendAt ??= now;
+        this.recentSends.push(now);
+    }
+
+    /**
+     * Requests per second actually sent lately: over the last second, or since the first
+     * send when that is more recent (so a quiet start does not read as a slow rate).
+     */
+    private measured(now: number): number {
+        while (this.recentSends.length > 0 && this.recentSends[0] <= now - MEASURE_WINDOW_MS) this.recentSends.shift();
+        if (this.firstSendAt === undefined) return Infinity;
+        const span = Math.min(MEASURE_WINDOW_MS, Math.max(now - this.firstSendAt, 1_000 / this.rate));
+        return this.recentSends.length / (span / 1000);
     }
 
     private clamp(rate: number): number {
