@@ -12,5 +12,10 @@ export { startEmulator } from "./start";
 export { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./credentials";
 export { API_VERSION } from "./server";
 export { ERROR_CATALOGUE } from "./errors";
+/** The edge's response header naming the version that answered. */
+export { VERSION_HEADER as EDGE_VERSION_HEADER } from "./edge";
+/** The upload endpoint's path, and its action name in the request log and fault specs. */
+export { OSS_PATH as UPLOAD_PATH } from "./uploadPolicy";
+export { UPLOAD_ACTION } from "./ossUpload";
 export type { ErrorCode } from "./errors";
 export * from "./types";
