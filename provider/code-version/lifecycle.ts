@@ -339,8 +339,8 @@ export class CodeVersions {
     private async dropIfInit(routine: string, codeVersion: string): Promise<void> {
         if (!/^\d+$/.test(codeVersion)) return;
         try {
-            const info = await this.ctx.api.codeVersionInfo(routine, codeVersion, { timeoutMs: 10_000 });
-            if (info.status.toLowerCase() === "init") await this.ctx.api.deleteCodeVersion(routine, codeVersion, { timeoutMs: 10_000 });
+            const info = await this.info(routine, codeVersion);
+            if (info.status.toLowerCase() === "init") await this.deleteVersion(routine, codeVersion);
         } catch {
             // Not there (the usual case: only a commit makes a version), or unreachable.
         }
@@ -349,7 +349,12 @@ export class CodeVersions {
     /** The version with this tagged description created since `since` (ours, whose answer was lost). */
     private async findLanded(routine: string, codeDescription: string, since: number): Promise<CodeVersionInfo | undefined> {
         try {
-            const { versions } = await this.ctx.api.listCodeVersions(routine, 1, { timeoutMs: 10_000 });
+            const { versions } = await this.calls.call({
+                action: "ListRoutineCodeVersions",
+                routine,
+                retryAmbiguous: true,
+                run: (o) => this.ctx.api.listCodeVersions(routine, 1, o),
+            });
             return versions.find((v) => v.description === codeDescription && createdAt(v) >= since - LANDED_WINDOW_MS);
         } catch {
             return undefined;
