@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import type Client from "@alicloud/esa20240910";
 import { startEmulator, type Emulator } from "../../emulator";
-import { parseBehaviourArgs } from "../../emulator/cli";
+import { main as cliMain, parseBehaviourArgs } from "../../emulator/cli";
 import { EdgeState, pickVersion, startEdge } from "../../emulator/edge";
 import { Store } from "../../emulator/store";
 import { ROUTINE, V1, V2, deployRequest, sdkClient } from "./helpers";
@@ -191,6 +191,20 @@ describe("emulator: the edge", () => {
         );
         assert.throws(() => parseBehaviourArgs(["--routine", "r", "--version", V2, "--error-rate", "1.5"]), /errorRate/);
         assert.throws(() => parseBehaviourArgs(["--routine", "r"]), /--version/);
+    });
+
+    it("sets a behaviour on a running emulator with `npm run emulator -- behaviour …`", async () => {
+        emulator.setDeployment(ROUTINE, "production", [{ codeVersion: V2, percentage: 100 }]);
+        const write = process.stdout.write;
+        let printed = "";
+        process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
+        try {
+            await cliMain(["behaviour", "--admin", emulator.endpoint, "--routine", ROUTINE, "--version", V2, "--status", "502"]);
+        } finally {
+            process.stdout.write = write;
+        }
+        assert.match(printed, /Edge behaviour of hello-edge/);
+        assert.equal((await get(String(emulator.edgeUrl))).status, 502);
     });
 
     it("can go without the edge", async () => {
