@@ -2,8 +2,11 @@
  * Drives the real Pulumi CLI (engine, diff display, state backend, plugin launch of the
  * dynamic provider) against the local emulator.
  *
- * Programs run as Automation API *inline programs*: the CLI talks to a language runtime
- * served from this test process instead of launching `pulumi-language-nodejs`. All else
+ * Programs run as Automation API *inline programs*, for tests that need control from
+ * inside this process (a program swapped between runs, a run killed midway): the CLI
+ * talks to a language runtime served from this test process instead of launching
+ * `pulumi-language-nodejs`. (The examples run the users' way, as Pulumi.yaml projects
+ * through `pulumi` subprocesses: tests/e2e/examples.test.ts.) All else
  * is the real path: the engine plans, stores state in a file backend, and starts the
  * dynamic provider (`pulumi-resource-pulumi-nodejs`) as its own process, which runs the
  * provider code stored in the state and from it loads the installed implementation.
@@ -17,20 +20,22 @@
  * state, the backend's files, the processes of a run in progress (to kill one), the
  * backend's locks; and it can install another release of the package into the project.
  */
-import { execFile, execFileSync } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { LocalWorkspace, PulumiCommand, PulumiFn, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Env } from "../../emulator";
+import { Emulator, Env } from "../../emulator";
+import { cliEnvironment, emulatorCredentials, pulumiBinDir, repoRoot } from "../../scripts/toolchain";
 
-export const repoRoot = path.resolve(__dirname, "../..");
+// The CLI, its environment and the emulator's credentials come from the product module
+// the demo uses too (scripts/toolchain); re-exported under the names tests import.
+export { emulatorCredentials, pulumiBinDir, repoRoot };
 const execFileAsync = promisify(execFile);
 export const PASSPHRASE = "e2e-test-passphrase";
 const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).name;
 
-let cliBinDir: string | undefined;
 let snapshotDir: string | undefined;
 
 /**
@@ -56,22 +61,6 @@ export function packageSnapshot(): string {
         snapshotDir = dir;
     }
     return snapshotDir;
-}
-
-/**
- * The Pulumi CLI, from `scripts/install-pulumi.sh`: already on PATH at our version,
- * cached from an earlier build, or built now (minutes, once per machine). Never skipped:
- * without the CLI these tests fail.
- */
-export function pulumiBinDir(): string {
-    if (!cliBinDir) {
-        const output = execFileSync("bash", [path.join(repoRoot, "scripts/install-pulumi.sh")], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-        });
-        cliBinDir = output.trim().split("\n").at(-1)!;
-    }
-    return cliBinDir;
 }
 
 export interface StackOptions {
@@ -153,14 +142,11 @@ export class TestStack {
 
         const projectName = this.options.projectName ?? "esa-e2e";
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(binDir) });
-        this.cliEnv = {
-            PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
-            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-            ...this.options.env,
-        };
+        this.cliEnv = cliEnvironment({
+            home,
+            passphrase: PASSPHRASE,
+            env: { PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true", ...this.options.env },
+        });
         this.stack = await LocalWorkspace.createOrSelectStack(
             { stackName: this.options.stackName ?? "test", projectName, program: () => this.program() },
             {
@@ -379,11 +365,6 @@ export class TestStack {
             this.transcript.push(chunks.join(""), errors.join(""), JSON.stringify(events));
         }
     }
-}
-
-/** Environment variables that give the provider process the emulator's test AccessKey pair. */
-export function emulatorCredentials(): Record<string, string> {
-    return { ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET };
 }
 
 /** The type token of our resource in the state and in engine events. */
