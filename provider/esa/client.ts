@@ -182,6 +182,8 @@ export interface UploadForm {
  * Errors are passed on as thrown (SDK errors carry the code and RequestId).
  */
 export interface ReleaseApi {
+    /** GetErService's `Status`: `Running` when the account's Edge Routine service is open. */
+    erServiceStatus(options: CallOptions): Promise<string>;
     createRoutine(request: { name: string; description: string; hasAssets: boolean }, options: CallOptions): Promise<void>;
     /** The routine, or ESA's `RoutineNotExist` error. */
     getRoutine(name: string, options: CallOptions): Promise<RoutineInfo>;
@@ -190,7 +192,10 @@ export interface ReleaseApi {
     /** Staging flow, step 1: where to upload the code. */
     stagingUploadInfo(name: string, codeDescription: string, options: CallOptions): Promise<{ codeVersion: string; form: UploadForm }>;
     /** Staging flow, step 3: commit what was uploaded; its id is the version's id. */
-    commitStagingCode(request: { name: string; codeDescription: string; deployEnv?: string }, options: CallOptions): Promise<{ codeVersion: string }>;
+    commitStagingCode(
+        request: { name: string; codeDescription: string; deployEnv?: string },
+        options: CallOptions,
+    ): Promise<{ codeVersion: string }>;
     /** Assets flow, step 1: a new `init` version and where to upload its zip. */
     createAssetsVersion(
         request: { name: string; codeDescription: string; deployEnv?: string },
@@ -250,6 +255,10 @@ export const createSdkReleaseApi: ReleaseApiFactory = (connection) => {
         return (response?.body ?? {}) as Record<string, any>;
     };
     return {
+        async erServiceStatus(options) {
+            const response = await sdk().getErServiceWithOptions(new (esa().GetErServiceRequest)({}), runtimeOptions(options));
+            return String(response.body?.status ?? "");
+        },
         async createRoutine(request, options) {
             await sdk().createRoutineWithOptions(new (esa().CreateRoutineRequest)(request), runtimeOptions(options));
         },
@@ -301,7 +310,11 @@ export const createSdkReleaseApi: ReleaseApiFactory = (connection) => {
                 { Name: request.name, CodeDescription: request.codeDescription, DeployEnv: request.deployEnv },
                 options,
             );
-            return { codeVersion: String(body.CodeVersion ?? ""), status: String(body.Status ?? ""), form: toUploadForm(body.OssPostConfig) };
+            return {
+                codeVersion: String(body.CodeVersion ?? ""),
+                status: String(body.Status ?? ""),
+                form: toUploadForm(body.OssPostConfig),
+            };
         },
         async codeVersionInfo(name, codeVersion, options) {
             // Not in SDK 2.43.0: the generic call.
@@ -368,7 +381,9 @@ async function postForm(form: UploadForm, file: Uint8Array, filename: string, ti
         // Shaped for `classify`: a timeout or a broken connection is ambiguous.
         const cause = error?.cause ?? {};
         const code = error?.name === "TimeoutError" ? "RequestTimeout" : String(cause.code ?? "ECONNRESET");
-        throw Object.assign(new Error(`the upload to ${new URL(form.url).host} failed: ${cause.message ?? error?.message ?? error}`), { code });
+        throw Object.assign(new Error(`the upload to ${new URL(form.url).host} failed: ${cause.message ?? error?.message ?? error}`), {
+            code,
+        });
     }
     const text = await response.text().catch(() => "");
     if (response.status === 200 || response.status === 204) return;

@@ -41,6 +41,7 @@ export class Routines {
         // Looked for first, so that an answer lost later cannot be mistaken for someone else's routine.
         const existing = await this.get(name);
         if (existing) return this.adoptOrRefuse(inputs, existing.createTime);
+        await this.requireService(name);
         try {
             await this.calls.call({
                 action: "CreateRoutine",
@@ -57,6 +58,27 @@ export class Routines {
         }
         const live = await this.get(name);
         return { ...inputs, createdByStack: true, createTime: live?.createTime ?? "" };
+    }
+
+    /** A routine can be created only while the account's Edge Routine service runs (as Alibaba's own tools check first). */
+    private async requireService(name: string): Promise<void> {
+        let status: string;
+        try {
+            status = await this.calls.call({
+                action: "GetErService",
+                routine: name,
+                retryAmbiguous: true,
+                run: (o) => this.ctx.api.erServiceStatus(o),
+            });
+        } catch (error) {
+            throw error instanceof CallFailed ? error.userError : error;
+        }
+        if (status.toLowerCase() !== "running") {
+            throw new Error(
+                `Routine "${name}" cannot be created: the account's Edge Routine service is ${status ? `"${status}"` : "not reported"}, not "Running". ` +
+                    `Open (activate) Edge Routine in the ESA console, or settle the account if it was stopped, then run \`pulumi up\` again. Nothing was created.`,
+            );
+        }
     }
 
     private adoptOrRefuse(inputs: RoutineInputs, createTime: string, failure?: ApiFailure): RoutineOutputs {

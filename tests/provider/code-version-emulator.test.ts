@@ -161,4 +161,11 @@ describe("Routine and RoutineCodeVersion ↔ emulator through the official SDK",
         const names = Object.keys(emulator.state().routines);
         assert.ok(names.includes("hello-edge") && !names.includes("fresh-routine"));
     });
+
+    it("Routine: GetErService must say Running before a routine is created", async () => {
+        const { routines } = providers();
+        emulator.setErServiceStatus("NotOpened");
+        await assert.rejects(routines.create({ name: "closed-routine" }), /Edge Routine service is "NotOpened"/);
+        assert.equal(emulator.countByAction().CreateRoutine ?? 0, 0);
+    });
 });

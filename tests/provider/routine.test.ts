@@ -70,6 +70,16 @@ describe("Routine", () => {
         assert.equal((await provider.read(id, outs)).id, "");
     });
 
+    it("refuses to create while the account's Edge Routine service is not running, and creates nothing", async () => {
+        const { esa, provider } = setup();
+        esa.erStatus = "NotOpened";
+        await assert.rejects(
+            provider.create({ name: "hello-edge" }),
+            /Edge Routine service is "NotOpened".*Open \(activate\) Edge Routine/s,
+        );
+        assert.equal(esa.count("CreateRoutine"), 0);
+    });
+
     it("check names the property on a bad name", () => {
         assert.match(checkRoutine({ name: "Hello_Edge" }).failures[0].reason, /lower-case letters/);
         assert.equal(checkRoutine({ name: "hello-edge" }).failures.length, 0);

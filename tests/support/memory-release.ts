@@ -6,6 +6,7 @@
 import { CallOptions, CodeVersionInfo, ReleaseApi, RoutineInfo, UploadForm } from "../../provider/esa/client";
 
 export type ReleaseAction =
+    | "GetErService"
     | "CreateRoutine"
     | "GetRoutine"
     | "UpdateRoutineConfigDescription"
@@ -85,6 +86,13 @@ export class MemoryRelease implements ReleaseApi {
 
     count(action: ReleaseAction): number {
         return this.calls.filter((c) => c.action === action).length;
+    }
+
+    erStatus = "Running";
+
+    async erServiceStatus(): Promise<string> {
+        this.enter("GetErService", "");
+        return this.erStatus;
     }
 
     async createRoutine(request: { name: string; description: string }): Promise<void> {
