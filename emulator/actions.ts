@@ -9,7 +9,7 @@ import { parseCodeVersionsParam } from "./codeVersions";
 import type { Endpoints, Settings } from "./context";
 import { ApiError } from "./errors";
 import { optionalInt, requireParam, type Params } from "./params";
-import type { StoredDeployment, StoredRoutine, Store } from "./store";
+import { STATUS_AVAILABLE, versionStatus, type StoredDeployment, type StoredRoutine, type Store } from "./store";
 import type { Env } from "./types";
 import type { UploadTickets } from "./uploadPolicy";
 import {
@@ -93,8 +93,14 @@ function createRoutineCodeDeployment(ctx: ActionContext, params: Params): Record
     for (const { codeVersion } of split) {
         // ParameterNotExist ("the specified parameter does not exist") rather than
         // InvalidParameter: the value is well-formed, the version it names is missing.
-        if (!ctx.store.hasVersion(routine.name, codeVersion)) {
+        const version = ctx.store.getVersion(routine.name, codeVersion);
+        if (!version) {
             throw new ApiError("ParameterNotExist", `code version ${codeVersion} does not exist for routine "${routine.name}"`);
+        }
+        // A version still building, or whose build failed, has no code to serve.
+        const status = versionStatus(version, ctx.now);
+        if (status !== STATUS_AVAILABLE) {
+            throw new ApiError("InvalidParameter", `code version ${codeVersion} is "${status}", not available`);
         }
     }
     const deployment = ctx.store.deploy(routine.name, env, split, {

@@ -141,6 +141,20 @@ describe("emulator: assets flow and code-version actions", () => {
         assert.equal((await info(notZip.id)).Status, "failed");
     });
 
+    it("refuses to deploy a version that is still building or failed, and deploys it once available", async () => {
+        emulator.failNextBuild(ROUTINE);
+        const failed = await createAssetsVersion();
+        const building = await createAssetsVersion();
+        await uploadZip(failed.config, zip({ "routine/index.js": CODE }));
+        await uploadZip(building.config, zip({ "routine/index.js": CODE }));
+        const deploy = (codeVersion: string) => client.createRoutineCodeDeployment(deployRequest([{ codeVersion, percentage: 100 }]));
+        await expectApiError(deploy(building.id), "InvalidParameter", 400);
+        await sleep(150);
+        await expectApiError(deploy(failed.id), "InvalidParameter", 400);
+        await deploy(building.id);
+        assert.equal(emulator.state().routines[ROUTINE].deployments.production?.codeVersions[0].codeVersion, building.id);
+    });
+
     it("keeps the zip's bytes intact when its part has no filename", async () => {
         const { id, config } = await createAssetsVersion();
         const binary = "\u00ff\u00fe\u0000\u0080 ünïcödé ✓";
