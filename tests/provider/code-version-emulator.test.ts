@@ -106,6 +106,17 @@ describe("Routine and RoutineCodeVersion ↔ emulator through the official SDK",
         assert.equal(emulator.countByAction().CommitRoutineStagingCode, 1);
     });
 
+    it("a lost answer of the assets upload: the version is still built, once", async () => {
+        const { versions } = providers();
+        emulator.injectFault({ action: "PostObject", kind: "lostResponse" });
+        const { outs } = await versions.create(inputs("x", {}, new Map([["a.txt", Buffer.from("a")]])));
+        assert.equal(outs.status, "available");
+        assert.deepEqual(
+            emulator.state().routines["hello-edge"].versions.map((v) => v.codeVersion),
+            [outs.codeVersion],
+        );
+    });
+
     it("a lost answer of CreateRoutineWithAssetsCodeVersion leaves no init orphan", async () => {
         const { versions } = providers();
         emulator.injectFault({ action: "CreateRoutineWithAssetsCodeVersion", kind: "lostResponse" });
