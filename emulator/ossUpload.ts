@@ -44,14 +44,11 @@ export interface UploadOutcome {
     contentType?: string;
 }
 
-/** Parse and apply one upload; throws OssError for a refusal. */
-export async function acceptUpload(
-    ctx: EmulatorContext,
-    headers: IncomingMessage["headers"],
-    body: Buffer,
-    now: number,
-): Promise<UploadOutcome> {
-    const fields = await readForm(headers, body);
+/** The form fields of an upload (up to and including `file`), by lower-case name. */
+export type UploadFields = Map<string, string | Buffer>;
+
+/** Apply one parsed upload; throws OssError for a refusal. */
+export function acceptUpload(ctx: EmulatorContext, fields: UploadFields, now: number): UploadOutcome {
     const field = (name: string): string | undefined => {
         const value = fields.get(name.toLowerCase());
         return typeof value === "string" ? value : undefined;
@@ -133,8 +130,8 @@ function successAnswer(successStatus: string | undefined, callback: string | und
     return { status: 200, body: "" };
 }
 
-/** Fields up to and including `file`, by lower-case name; the file as bytes. */
-async function readForm(headers: IncomingMessage["headers"], body: Buffer): Promise<Map<string, string | Buffer>> {
+/** Fields up to and including `file`, by lower-case name; the file as bytes. Throws OssError. */
+export async function readUploadForm(headers: IncomingMessage["headers"], body: Buffer): Promise<UploadFields> {
     const contentType = String(headers["content-type"] ?? "");
     const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
     if (!contentType.toLowerCase().startsWith("multipart/form-data") || !boundary) {

@@ -18,7 +18,7 @@ import type { EmulatorContext } from "./context";
 import { ApiError, errorBody } from "./errors";
 import { faultError } from "./faults";
 import { newRequestId } from "./ids";
-import { acceptUpload, OssError, ossErrorXml, ossRequestId, sendUploadAnswer, UPLOAD_ACTION } from "./ossUpload";
+import { acceptUpload, OssError, ossErrorXml, ossRequestId, readUploadForm, sendUploadAnswer, UPLOAD_ACTION } from "./ossUpload";
 import { parseParams, type Params } from "./params";
 import { headerValue } from "./signature";
 import { MAX_UPLOAD_BYTES, OSS_PATH } from "./uploadPolicy";
@@ -90,6 +90,8 @@ async function handleUpload(ctx: EmulatorContext, req: IncomingMessage, res: Ser
     let status: number;
     let answer: () => void;
     let code: string | undefined;
+    // The object key only (no policy, signature or token), to tell uploads apart in the log.
+    const params: Record<string, string> = {};
     try {
         if (req.method !== "POST")
             throw new OssError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
@@ -99,7 +101,10 @@ async function handleUpload(ctx: EmulatorContext, req: IncomingMessage, res: Ser
                 ? new OssError(injected.status, injected.status === 503 ? "ServiceUnavailable" : "InternalError", injected.message)
                 : new OssError(503, "ServiceUnavailable", "Please reduce your request rate.");
         }
-        const outcome = await acceptUpload(ctx, req.headers, body, arrivedAt);
+        const fields = await readUploadForm(req.headers, body);
+        const key = fields.get("key");
+        if (typeof key === "string") params.key = key;
+        const outcome = acceptUpload(ctx, fields, arrivedAt);
         status = outcome.status;
         answer = () => sendUploadAnswer(res, outcome, requestId);
     } catch (error) {
@@ -114,7 +119,7 @@ async function handleUpload(ctx: EmulatorContext, req: IncomingMessage, res: Ser
                 requestId,
             );
     }
-    ctx.log.record({ ...base, params: {}, status, ...(code ? { code } : {}), ...(fault ? { fault: fault.kind } : {}) });
+    ctx.log.record({ ...base, params, status, ...(code ? { code } : {}), ...(fault ? { fault: fault.kind } : {}) });
     if (fault?.kind === "lostResponse") {
         // The upload landed; only the answer is lost.
         dropConnection(req);

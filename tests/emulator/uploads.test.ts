@@ -243,7 +243,9 @@ describe("emulator: staging upload flow and the upload endpoint", () => {
             (await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }))).body?.codeVersion,
         );
         assert.equal(await versionCode(client, id), "landed");
-        assert.equal(emulator.requests().find((r) => r.action === "PostObject")?.fault, "lostResponse");
+        const logged = emulator.requests().find((r) => r.action === "PostObject");
+        assert.equal(logged?.fault, "lostResponse");
+        assert.deepEqual(logged?.params, { key: config.key }, "the key only: no policy, signature or token");
     });
 
     it("a reset connection stores nothing; a 503 fault answers OSS XML", async () => {
