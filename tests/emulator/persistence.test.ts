@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "../../emulator";
-import { $esa, ROUTINE, V1, V2, V3, commitCode, deployRequest, sdkClient } from "./helpers";
+import { strToU8, zipSync } from "fflate";
+import { $esa, ROUTINE, V1, V2, V3, callAction, commitCode, deployRequest, rawMultipart, sdkClient, sleep } from "./helpers";
 
 describe("emulator: persistence (statePath)", () => {
     let dir: string;
@@ -81,6 +82,41 @@ describe("emulator: persistence (statePath)", () => {
             assert.equal(second.state().routines[ROUTINE].deployments.staging, undefined);
             assert.equal(second.state().routines[ROUTINE].deployments.production?.deploymentId, deploymentId);
             assert.equal(JSON.parse(readFileSync(statePath, "utf8")).routines[ROUTINE].history.staging.length, 0);
+        } finally {
+            await second.close();
+        }
+    });
+
+    it("keeps a build in progress across a restart: the version becomes available on time", async () => {
+        const statePath = join(dir, "building.json");
+        const first = await startEmulator({ statePath, routines: { [ROUTINE]: [V1] }, buildDelayMs: 800, edge: false });
+        let id: string;
+        try {
+            const created = await callAction(sdkClient(first.host), "CreateRoutineWithAssetsCodeVersion", { Name: ROUTINE }, "json");
+            id = String(created.CodeVersion);
+            const config = created.OssPostConfig as Record<string, string>;
+            const { body, contentType } = rawMultipart(
+                [
+                    ["OSSAccessKeyId", config.OSSAccessKeyId],
+                    ["policy", config.Policy],
+                    ["Signature", config.Signature],
+                    ["key", config.Key],
+                    ["x-oss-security-token", config.XOssSecurityToken],
+                ],
+                Buffer.from(zipSync({ "routine/index.js": strToU8("export default 1;") })),
+            );
+            assert.equal((await fetch(config.Url, { method: "POST", headers: { "content-type": contentType }, body })).status, 200);
+        } finally {
+            await first.close();
+        }
+        const second = await startEmulator({ statePath, edge: false });
+        try {
+            const status = async () =>
+                (await callAction(sdkClient(second.host), "GetRoutineCodeVersionInfo", { Name: ROUTINE, CodeVersion: id })).Status;
+            assert.equal(await status(), "init");
+            const deadline = Date.now() + 3000;
+            while ((await status()) === "init" && Date.now() < deadline) await sleep(50);
+            assert.equal(await status(), "available");
         } finally {
             await second.close();
         }
