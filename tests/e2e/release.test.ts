@@ -109,6 +109,14 @@ describe("e2e: release from source in one `pulumi up` (HTTPS)", function () {
         assert.deepEqual(emulator.requests(), []);
     });
 
+    it("a refresh finds the version and the routine as recorded: no drift", async () => {
+        const preview = await stack.preview({ refresh: true });
+        assert.equal(preview.changeSummary.update ?? 0, 0);
+        assert.equal(preview.changeSummary.replace ?? 0, 0);
+        assert.equal(preview.changeSummary.delete ?? 0, 0);
+        assert.equal(preview.changeSummary.create ?? 0, 0);
+    });
+
     it("a code edit: one preview shows the new version and both deployment updates; the next `up` makes exactly those", async () => {
         fs.writeFileSync(source, V2);
         const preview = await stack.preview();
