@@ -75,7 +75,7 @@ export class CodeVersions {
             try {
                 const made = await this.withRoomForOne(inputs, () =>
                     inputs.sourceKind === "assets"
-                        ? this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv)
+                        ? this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv, inputs.owner)
                         : this.viaStaging(inputs.routine, bytes, codeDescription, inputs.deployEnv),
                 );
                 return { ...inputs, codeVersion: made.codeVersion, status: made.status, createTime: made.createTime };
@@ -188,7 +188,14 @@ export class CodeVersions {
         return this.waitAvailable(routine, committed.codeVersion);
     }
 
-    private async viaAssets(routine: string, zip: Uint8Array, codeDescription: string, deployEnv?: string): Promise<CodeVersionInfo> {
+    private async viaAssets(
+        routine: string,
+        zip: Uint8Array,
+        codeDescription: string,
+        deployEnv: string | undefined,
+        owner: string,
+    ): Promise<CodeVersionInfo> {
+        await this.dropInterrupted(routine, owner);
         const since = this.ctx.clock.now();
         // A version created without its answer has no upload form we know: delete it
         // before asking for another, so it leaves no `init` orphan.
@@ -332,6 +339,29 @@ export class CodeVersions {
             return !(await this.listAll(routine)).some((v) => v.codeVersion === codeVersion);
         } catch {
             return false;
+        }
+    }
+
+    /**
+     * An `up` killed during an assets release leaves its version `init` for ever. This
+     * resource's releases run one at a time (the stack is locked, uploads to a routine
+     * are serialized), so an `init` version with its tag is such a leftover: delete it.
+     */
+    private async dropInterrupted(routine: string, owner: string): Promise<void> {
+        const { versions } = await this.calls.call({
+            action: "ListRoutineCodeVersions",
+            routine,
+            retryAmbiguous: true,
+            run: (o) => this.ctx.api.listCodeVersions(routine, 1, o),
+        });
+        for (const version of versions) {
+            if (version.status.toLowerCase() === "init" && readMarker(version.description)?.owner === owner) {
+                await this.deleteVersion(routine, version.codeVersion);
+                this.ctx.log(
+                    "info",
+                    `Routine "${routine}": deleted version ${version.codeVersion}, left "init" by an interrupted release of this resource.`,
+                );
+            }
         }
     }
 

@@ -146,6 +146,16 @@ describe("RoutineCodeVersion: create", () => {
         assert.deepEqual(esa.routines.get("hello")!.versions, []);
     });
 
+    it("an assets release first deletes the init version an interrupted release of the same resource left", async () => {
+        const { esa, provider } = setup();
+        const leftover = esa.addVersion("hello", "[rd:0a1b2c3d:000000000000]", { status: "init" });
+        const foreign = esa.addVersion("hello", "another tool's build", { status: "init" });
+        const { outs } = await provider.create(inputs("x", {}, new Map([["a.txt", Buffer.from("a")]])));
+        const left = esa.routines.get("hello")!.versions.map((v) => v.codeVersion);
+        assert.deepEqual(left, [foreign, outs.codeVersion]);
+        assert.ok(!left.includes(leftover));
+    });
+
     it("a failed build fails with its status and deletes the version", async () => {
         const { esa, provider } = setup();
         esa.buildOutcome = "BuildFailed";
