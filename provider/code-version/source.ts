@@ -89,12 +89,29 @@ export function storeSource(kind: SourceKind, bytes: Uint8Array, dir = sourceCac
     const hash = sha256(bytes);
     const file = path.join(dir, `${hash}.${kind === "assets" ? "zip" : "js"}`);
     if (!fs.existsSync(file)) {
-        fs.mkdirSync(dir, { recursive: true });
+        // Only the user who runs the program reads the source.
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         const partial = `${file}.${process.pid}.${Date.now()}.tmp`;
-        fs.writeFileSync(partial, bytes);
+        fs.writeFileSync(partial, bytes, { mode: 0o600 });
         fs.renameSync(partial, file);
+        forgetOldSources(dir);
     }
     return { kind, hash, file, size: bytes.length };
+}
+
+/** Prepared sources are needed only by the run that prepared them: those a week old go. */
+const SOURCE_MAX_AGE_MS = 7 * 24 * 3600_000;
+
+function forgetOldSources(dir: string): void {
+    try {
+        const cutoff = Date.now() - SOURCE_MAX_AGE_MS;
+        for (const name of fs.readdirSync(dir)) {
+            const file = path.join(dir, name);
+            if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+        }
+    } catch {
+        // Best effort: a leftover file costs disk space, nothing else.
+    }
 }
 
 /**
