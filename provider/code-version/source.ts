@@ -95,6 +95,10 @@ export function storeSource(kind: SourceKind, bytes: Uint8Array, dir = sourceCac
         fs.writeFileSync(partial, bytes, { mode: 0o600 });
         fs.renameSync(partial, file);
         forgetOldSources(dir);
+    } else {
+        // In use again: not old, whatever its age.
+        const now = new Date();
+        fs.utimesSync(file, now, now);
     }
     return { kind, hash, file, size: bytes.length };
 }

@@ -64,6 +64,18 @@ describe("RoutineCodeVersion: preparing the source", () => {
         );
     });
 
+    it("a source prepared again is kept when week-old ones are removed", async () => {
+        const old = await prepareSource("export default 'old but used'", undefined);
+        const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+        fs.utimesSync(old.file, weekAgo, weekAgo);
+        const unused = await prepareSource("export default 'old and unused'", undefined);
+        fs.utimesSync(unused.file, weekAgo, weekAgo);
+        await prepareSource("export default 'old but used'", undefined);
+        await prepareSource(`export default 'new ${Date.now()}'`, undefined);
+        assert.ok(fs.existsSync(old.file));
+        assert.ok(!fs.existsSync(unused.file));
+    });
+
     it("a missing prepared file says how to recover", () => {
         assert.throws(() => loadSource(path.join(dir, "gone.js"), "0".repeat(64)), /written when the Pulumi program runs/);
     });
