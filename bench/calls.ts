@@ -8,12 +8,10 @@
  *
  * Floors: a no-op preview needs no call; a refresh one GetRoutine per routine (staging
  * and production come from the same answer); a change one CreateRoutineCodeDeployment
- * per changed resource. SPEC §4 adds two reads per deployment: the pre-read (adoption:
- * a re-run after an interrupted `up` deploys nothing twice) and the confirm read
- * (read-after-write). Within one provider process reads of a routine are shared
- * (`provider/esa/shared-reads.ts`), which is what brings a refresh to R, lets the two
- * environments of a routine share a pre-read, and lets `up --refresh` use the refresh's
- * read as the pre-read.
+ * per changed resource. SPEC §4 adds the read-after-write guard to every deployment, and
+ * a pre-read (adoption) to a create; an update deploys from its recorded state. Reads of
+ * a routine are shared within a provider process (`provider/esa/shared-reads.ts`): a
+ * refresh costs R, and a routine's two environments share a create's pre-read.
  *
  * The provider processes run with `bench/preload.js`, so each phase also says which
  * gRPC calls the provider served and whether it loaded the ESA SDK.
@@ -21,10 +19,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Emulator, startEmulator } from "../emulator";
+import { startEmulator } from "../emulator";
 import { newTraces, ProcessTrace, traceEnv } from "./provider-trace";
 import { BenchStack, FleetPlan, fleetProgram, fleetRoutines, SPLIT_A, SPLIT_B } from "./stacks";
-import { round, sum } from "./stats";
+import { round, tally } from "./stats";
 
 export interface CallPhase {
     phase: string;
@@ -63,7 +61,18 @@ export async function measureCalls(n = 100, k = 10): Promise<CallsResult> {
     const run = async (phase: string, deployed: number, command: () => Promise<{ ms: number; summary: Record<string, number> }>) => {
         emulator.clearRequests();
         const { ms, summary } = await command();
-        phases.push(tally(phase, emulator, summary, deployed, routines, ms, newTraces(traceDir, seen)));
+        const counts = tally(emulator.requests());
+        phases.push({
+            phase,
+            steps: summary,
+            calls: emulator.countByAction(),
+            totalCalls: emulator.requests().length,
+            failedCalls: counts.throttled + counts.other,
+            changed: deployed,
+            routines,
+            wallMs: round(ms, 0),
+            providers: newTraces(traceDir, seen),
+        });
     };
     // Resource indices: 2r is routine r's staging, 2r + 1 its production.
     const production = (routine: number) => 2 * routine + 1;
@@ -90,30 +99,6 @@ export async function measureCalls(n = 100, k = 10): Promise<CallsResult> {
         await emulator.close();
         fs.rmSync(traceDir, { recursive: true, force: true });
     }
-}
-
-function tally(
-    phase: string,
-    emulator: Emulator,
-    summary: Record<string, number>,
-    changed: number,
-    routines: number,
-    wallMs: number,
-    providers: ProcessTrace[],
-): CallPhase {
-    const requests = emulator.requests();
-    const calls = emulator.countByAction();
-    return {
-        phase,
-        steps: summary,
-        calls,
-        totalCalls: sum(Object.values(calls)),
-        failedCalls: requests.filter((r) => r.status !== 200).length,
-        changed,
-        routines,
-        wallMs: round(wallMs, 0),
-        providers,
-    };
 }
 
 if (require.main === module) {

@@ -5,7 +5,9 @@
  * - the floor: the same resource without any provider code (its two `__provider`
  *   lines, in inputs and outputs, taken out);
  * - a naive dynamic provider (`./naive`) that captures its SDK client or config by value;
- * - the trivial provider of the engine benchmarks (`./stacks`), for reference.
+ * - the trivial provider of the engine benchmarks (`./stacks`), for reference;
+ * and the bytes of a `RoutineCodeVersion` (goal ≤ 2 KB), whose source must not be in the
+ * state: each version's code carries a marker that is looked for in the whole export.
  *
  * One stack holds all kinds side by side and grows 1 → 10 → 100 of each, so three `up`s
  * measure everything. Each resource's bytes are cut from the CLI's own output (one
@@ -13,12 +15,11 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startEmulator } from "../emulator";
-import { RoutineCodeDeployment } from "../sdk";
+import { RoutineCodeDeployment, RoutineCodeVersion } from "../sdk";
 import { PASSPHRASE, pulumiBinDir } from "../tests/e2e/harness";
 import { clientCapturingProvider, configCapturingProvider, NaiveConfig, NaiveDeployment, serializeProvider } from "./naive";
-import { BenchStack, fleetRoutines, member, SPLIT_A, trivialProvider } from "./stacks";
+import { BenchStack, fleetRoutines, member, SPLIT_A, TrivialResource } from "./stacks";
 import { round } from "./stats";
 
 export const STATE_SIZES = [1, 10, 100];
@@ -32,9 +33,11 @@ export interface KindSize {
     providerTextBytes: number;
 }
 
+type Kind = keyof typeof TYPES;
+
 export interface StateSizeResult {
     /** Per N: per kind. */
-    byN: Record<number, Record<"ours" | "naive" | "trivial", KindSize>>;
+    byN: Record<number, Record<Kind, KindSize>>;
     /** Whole `pulumi stack export` output at the largest N, bytes. */
     exportBytes: number;
     naive: {
@@ -44,13 +47,18 @@ export interface StateSizeResult {
         secretInState: boolean;
     };
     oursSecretInState: boolean;
+    /** Whether any version's source text (its marker) is in the export. */
+    sourceInState: boolean;
 }
 
 const TYPES = {
     ours: "pulumi-nodejs:dynamic/esa:RoutineCodeDeployment",
     naive: "pulumi-nodejs:dynamic/bench:NaiveDeployment",
     trivial: "pulumi-nodejs:dynamic/bench:Trivial",
+    version: "pulumi-nodejs:dynamic/esa:RoutineCodeVersion",
 } as const;
+
+const SOURCE_MARKER = "bench-source-marker";
 
 export async function measureStateSize(): Promise<StateSizeResult> {
     const max = Math.max(...STATE_SIZES);
@@ -78,7 +86,11 @@ export async function measureStateSize(): Promise<StateSizeResult> {
                 strategy: "percentage",
                 codeVersions: SPLIT_A,
             });
-            new TrivialCopy(`trivial-${ours.resourceName}`, {
+            new RoutineCodeVersion(`version-${ours.routine}`, {
+                routine: ours.routine,
+                code: `export default { fetch() { return new Response("${SOURCE_MARKER} ${i}") } }`,
+            });
+            new TrivialResource(`trivial-${ours.resourceName}`, {
                 name: ours.routine,
                 env: ours.env,
                 strategy: "percentage",
@@ -105,17 +117,11 @@ export async function measureStateSize(): Promise<StateSizeResult> {
                 secretInState: blocksOf(text, TYPES.naive).some((b) => b.includes(DEFAULT_ACCESS_KEY_SECRET)),
             },
             oursSecretInState: blocksOf(text, TYPES.ours).some((b) => b.includes(DEFAULT_ACCESS_KEY_SECRET)),
+            sourceInState: text.includes(SOURCE_MARKER),
         };
     } finally {
         await stack.dispose();
         await emulator.close();
-    }
-}
-
-/** The trivial resource of the engine benchmarks, under its own type here. */
-class TrivialCopy extends pulumi.dynamic.Resource {
-    constructor(name: string, args: Record<string, pulumi.Input<any>>) {
-        super(trivialProvider, name, args, undefined, "bench", "Trivial");
     }
 }
 
@@ -147,9 +153,9 @@ function blocksOf(text: string, type?: string): string[] {
     return blocks.filter((b) => b.startsWith("            {\n") && (type === undefined || b.includes(`"type": ${JSON.stringify(type)}`)));
 }
 
-function sizesByKind(text: string): Record<"ours" | "naive" | "trivial", KindSize> {
-    const result = {} as Record<"ours" | "naive" | "trivial", KindSize>;
-    for (const [kind, type] of Object.entries(TYPES) as ["ours" | "naive" | "trivial", string][]) {
+function sizesByKind(text: string): Record<Kind, KindSize> {
+    const result = {} as Record<Kind, KindSize>;
+    for (const [kind, type] of Object.entries(TYPES) as [Kind, string][]) {
         const blocks = blocksOf(text, type);
         if (blocks.length === 0) throw new Error(`no ${type} in the export`);
         const bytes = blocks.map((b) => Buffer.byteLength(b));

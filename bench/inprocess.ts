@@ -1,0 +1,192 @@
+/**
+ * The providers in process against the emulator, next to the same ESA calls made raw
+ * with the official SDK (one client, made once, as a hand-written script would):
+ *
+ * - a deployment's `create`: GetRoutine (pre-read), CreateRoutineCodeDeployment,
+ *   GetRoutine (read-after-write), against the one raw deployment call and the same
+ *   three calls raw;
+ * - a release: `RoutineCodeVersion`'s create (staging flow: upload info, the form upload,
+ *   commit, the availability check) then the deployment of the new version, against the
+ *   same calls raw;
+ * - a progressive rollout: ESA calls per step of a continuous walk 10 → 50 → 100 %
+ *   (no bake, no gates), through the deployment provider's `update`.
+ *
+ * Every iteration uses a routine nothing was deployed to, so nothing can be adopted or
+ * shared from a previous one; the sides alternate so that machine load hits them alike.
+ * The emulator answers in about a millisecond, so calls made back to back would meet the
+ * rate limiter's start pace (35/s, meant for a remote account, whose answers take tens of
+ * ms); these rows measure the code around the calls, so ours runs on a clock of its own,
+ * which has no process limiter. The pace is what the throttled-throughput rows measure.
+ */
+import * as os from "os";
+import * as path from "path";
+import * as fs from "fs";
+import { createCodeVersionProvider, createProvider } from "../provider";
+import { checkCodeVersion } from "../provider/code-version/check";
+import { scriptBytes, storeSource } from "../provider/code-version/source";
+import { toUploadForm } from "../provider/esa/client";
+import { systemClock } from "../provider/esa/retry";
+import type { DeploymentInputs } from "../provider/deployment/types";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../emulator";
+import { SPLIT_A, V1, V2 } from "./stacks";
+import { interleaved, median, round } from "./stats";
+
+/** Medians (ms) of ours and of the same calls raw; ESA calls per operation of ours, from the emulator's log. */
+export interface Comparison {
+    oursMs: number;
+    rawMs: number;
+    calls: Record<string, number>;
+}
+
+export interface InProcessResult {
+    /** `rawMs`: the one raw deployment call; `rawThreeCallsMs`: the same three calls raw. */
+    deployment: Comparison & { rawThreeCallsMs: number };
+    release: Comparison & { rawCalls: Record<string, number> };
+    /** A continuous rollout over `steps` steps: calls in all and per step. */
+    rollout: { steps: number; calls: Record<string, number>; perStep: number };
+}
+
+const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET };
+const log = () => {};
+
+export async function measureInProcess(iterations = 30, warmup = 3): Promise<InProcessResult> {
+    const total = iterations + warmup + 1;
+    const routines: Record<string, string[]> = { rollout: [V1, V2] };
+    for (let i = 0; i < total; i++) for (const side of ["d", "dr", "d3", "v", "vr"]) routines[`${side}-${i}`] = [V1, V2];
+    const emulator = await startEmulator({ routines, buildDelayMs: 0 });
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "esa-bench-release-"));
+    try {
+        const configure = { config: { get: (k: string) => (k === "esa:endpoint" ? emulator.endpoint : undefined) } } as any;
+        const clock = { ...systemClock };
+        const deployments = createProvider({ env, log, clock });
+        const versions = createCodeVersionProvider({ env, log, clock });
+        await deployments.configure(configure);
+        await versions.configure(configure);
+        const raw = rawClient(emulator);
+        const deploy = (name: string, codeVersions = SPLIT_A): DeploymentInputs => ({
+            name,
+            env: "production",
+            strategy: "percentage",
+            codeVersions,
+        });
+        // What the SDK class hands the provider: the source's hash and a cached file, never the source.
+        const source = (i: number) => {
+            const { kind, hash, file } = storeSource(
+                "script",
+                scriptBytes(`export default { fetch() { return new Response("${i}") } }`),
+                cacheDir,
+            );
+            return checkCodeVersion({ routine: `v-${i}`, sourceKind: kind, sourceHash: hash, sourceFile: file, owner: "bench" }).inputs;
+        };
+        const release = async (i: number) => {
+            const { outs } = await versions.create(source(i));
+            await deployments.create(deploy(`v-${i}`, [{ codeVersion: outs.codeVersion, percentage: 100 }]));
+        };
+        const callsOf = async (run: () => Promise<unknown>) => {
+            emulator.clearRequests();
+            await run();
+            return emulator.countByAction();
+        };
+        // One of each first: the calls each makes, and the SDK loaded before timing.
+        const deploymentCalls = await callsOf(() => deployments.create(deploy(`d-${total - 1}`)));
+        const releaseCalls = await callsOf(() => release(total - 1));
+        const rawReleaseCalls = await callsOf(() => raw.release(`vr-${total - 1}`));
+
+        const d = await interleaved(iterations, warmup, {
+            ours: (i) => deployments.create(deploy(`d-${i}`)),
+            raw: (i) => raw.deploy(`dr-${i}`, SPLIT_A),
+            three: async (i) => {
+                await raw.getRoutine(`d3-${i}`);
+                await raw.deploy(`d3-${i}`, SPLIT_A);
+                await raw.getRoutine(`d3-${i}`);
+            },
+        });
+        const r = await interleaved(iterations, warmup, { ours: release, raw: (i) => raw.release(`vr-${i}`) });
+
+        // The rollout: from V1 at 100 % to V2 at 100 % in three steps, in one `update`.
+        const from = (await deployments.create(deploy("rollout", [{ codeVersion: V1, percentage: 100 }]))).outs;
+        const { inputs: target } = await deployments.check(from, {
+            ...deploy("rollout", [{ codeVersion: V2, percentage: 100 }]),
+            rollout: { steps: [10, 50, 100], bakeSeconds: 0, mode: "continuous" },
+        });
+        const rolloutCalls = await callsOf(() => deployments.update("rollout:production", from, target));
+
+        const m = (xs: number[]) => round(median(xs), 3);
+        return {
+            deployment: { oursMs: m(d.ours), rawMs: m(d.raw), rawThreeCallsMs: m(d.three), calls: deploymentCalls },
+            release: { oursMs: m(r.ours), rawMs: m(r.raw), calls: releaseCalls, rawCalls: rawReleaseCalls },
+            rollout: { steps: 3, calls: rolloutCalls, perStep: round(Object.values(rolloutCalls).reduce((a, b) => a + b, 0) / 3) },
+        };
+    } finally {
+        await emulator.close();
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+}
+
+/** The raw side: the official SDK's client and a form upload, no retries, no checks. */
+function rawClient(emulator: Emulator) {
+    const sdk = require("@alicloud/esa20240910");
+    const { $OpenApiUtil, OpenApiUtil } = require("@alicloud/openapi-core");
+    const { RuntimeOptions } = require("@darabonba/typescript");
+    const client = new sdk.default(
+        new $OpenApiUtil.Config({
+            accessKeyId: DEFAULT_ACCESS_KEY_ID,
+            accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+            endpoint: emulator.host,
+            protocol: "http",
+            regionId: "cn-hangzhou",
+        }),
+    );
+    const runtime = new RuntimeOptions({ autoretry: false });
+    const getRoutine = (name: string) => client.getRoutineWithOptions(new sdk.GetRoutineRequest({ name }), runtime);
+    const deploy = (name: string, codeVersions: { codeVersion: string; percentage: number }[]) =>
+        client.createRoutineCodeDeploymentWithOptions(
+            new sdk.CreateRoutineCodeDeploymentRequest({
+                name,
+                env: "production",
+                strategy: "percentage",
+                codeVersions: codeVersions.map((v) => new sdk.CreateRoutineCodeDeploymentRequestCodeVersions(v)),
+            }),
+            runtime,
+        );
+    const rpc = (action: string, body: Record<string, string>) =>
+        client.callApi(
+            new $OpenApiUtil.Params({
+                action,
+                version: "2024-09-10",
+                protocol: "HTTPS",
+                pathname: "/",
+                method: "POST",
+                authType: "AK",
+                style: "RPC",
+                reqBodyType: "formData",
+                bodyType: "json",
+            }),
+            new $OpenApiUtil.OpenApiRequest({ body: OpenApiUtil.parseToMap(body) }),
+            runtime,
+        );
+    /** What a release script does: upload info, the upload, commit, check it is available, deploy it (read before and after, as ours). */
+    const release = async (name: string) => {
+        const info = await client.getRoutineStagingCodeUploadInfoWithOptions(
+            new sdk.GetRoutineStagingCodeUploadInfoRequest({ name, codeDescription: "raw" }),
+            runtime,
+        );
+        const form = toUploadForm(info.body.ossPostConfig);
+        const body = new FormData();
+        for (const [key, value] of form.fields) body.append(key, value);
+        body.append("file", new Blob([`export default { fetch() { return new Response("${name}") } }`]), "index.js");
+        const posted = await fetch(form.url, { method: "POST", body });
+        if (posted.status >= 300) throw new Error(`upload: HTTP ${posted.status}`);
+        const commit = await rpc("CommitRoutineStagingCode", { Name: name, CodeDescription: "raw", DeployEnv: "production" });
+        const codeVersion = String(commit.body.CodeVersion);
+        await rpc("GetRoutineCodeVersionInfo", { Name: name, CodeVersion: codeVersion });
+        await getRoutine(name);
+        await deploy(name, [{ codeVersion, percentage: 100 }]);
+        await getRoutine(name);
+    };
+    return { getRoutine, deploy, release };
+}
+
+if (require.main === module) {
+    measureInProcess(Number(process.argv[2] ?? 10)).then((r) => console.log(JSON.stringify(r, null, 2)));
+}
