@@ -94,7 +94,7 @@ export class CodeVersions {
                 ...(previous as CodeVersionOutputs),
                 routine,
                 codeVersion,
-                status: info.status,
+                status: info.status.toLowerCase(),
                 createTime: info.createTime || previous.createTime || "",
             };
         } catch (error) {

@@ -172,4 +172,10 @@ describe("e2e: release from source in one `pulumi up` (HTTPS)", function () {
         assert.ok(emulator.state().routines[ROUTINE].versions.some((v) => v.codeVersion === stable));
         assert.ok(diagnostics(run).some((m) => /kept, not deleted/.test(m)));
     });
+
+    it("destroy deletes the routine the stack created", async () => {
+        await stack.destroy();
+        assert.equal(emulator.state().routines[ROUTINE], undefined);
+        assert.deepEqual((await stack.exportState()).resources ?? [], []);
+    });
 });
