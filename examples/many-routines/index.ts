@@ -2,9 +2,12 @@
  * Many routines: one map in stack config says which version each routine runs; every
  * routine gets a staging and a production deployment.
  *
- *   pulumi config set --path 'routines.hello-edge' 1723599747213377175
- *   pulumi config set --path 'routines.api-edge' 1723599747213377180
+ *   pulumi config set --path --type string 'routines.hello-edge' 1723599747213377175
+ *   pulumi config set --path --type string 'routines.api-edge' 1723599747213377180
  *   pulumi up
+ *
+ * `--type string` keeps the 19-digit ids strings: with `--path`, a value that looks like
+ * a number is stored as one, and JavaScript cannot hold such a number exactly.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RoutineCodeDeployment } from "esa-routine-deployment";

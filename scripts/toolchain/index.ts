@@ -13,4 +13,4 @@ export type { InstalledProject, InstallOptions } from "./install";
 export { emulatorConfig, emulatorCredentials } from "./emulator";
 export { startEmulator } from "../../emulator";
 export { Project } from "./project";
-export type { StackCommandOptions } from "./project";
+export type { StackCommandOptions, StackRun } from "./project";

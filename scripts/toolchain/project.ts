@@ -45,13 +45,17 @@ export class Project {
         return this.run(["stack", "init", name, "--secrets-provider", "passphrase"], options);
     }
 
-    /** `pulumi config set [--secret] [--path] <key> <value>`. */
+    /** `pulumi config set [--secret] [--path] [--type <type>] <key> <value>`. */
     setConfig(
         key: string,
         value: string,
-        options: Omit<CommandOptions, "cwd"> & { secret?: boolean; path?: boolean } = {},
+        options: Omit<CommandOptions, "cwd"> & { secret?: boolean; path?: boolean; type?: "string" | "int" | "bool" | "float" } = {},
     ): Promise<CommandResult> {
-        const flags = [...(options.secret ? ["--secret"] : []), ...(options.path ? ["--path"] : [])];
+        const flags = [
+            ...(options.secret ? ["--secret"] : []),
+            ...(options.path ? ["--path"] : []),
+            ...(options.type ? ["--type", options.type] : []),
+        ];
         return this.run(["config", "set", ...flags, key, value], options);
     }
 

@@ -1,131 +1,280 @@
 /**
- * Every program in `examples/` and the root `Pulumi.yaml` quickstart runs `pulumi up`
- * and `pulumi destroy` cleanly against the emulator, with nothing configured but the
- * emulator's endpoint and test AccessKey pair: the emulator is seeded as
- * `npm run emulator` seeds it, which is what the examples' defaults are written for.
+ * Every example in `examples/`, and the repository root's Pulumi.yaml, run the way a
+ * user runs them: a Pulumi.yaml project whose TypeScript program the Node.js language
+ * host compiles and runs, driven by `pulumi` subprocesses (`login`, `stack init`,
+ * `config set`, `up`, `preview`, `refresh`, `destroy`) against the emulator. An
+ * example's own package.json is installed with npm, this package coming from the packed
+ * tarball (`npm pack`), not from a link into the repository.
  *
- * Each program is copied into a fresh project directory whose `node_modules` holds this
- * package, as in a consumer's project, and run as an inline program under its own
- * project name (so `new pulumi.Config()` reads the namespace its Pulumi.yaml declares).
- * Examples are discovered, not listed: a new one is tested without editing this file.
- * The root quickstart's `main` is an example's program; that program runs once, under
- * the root project.
+ * Each example has an entry in `EXAMPLES`: the emulator's seed, the stack config, what
+ * ESA must serve after `up`, the next change a user makes, and a change made behind
+ * Pulumi's back for the refresh. An example directory without an entry fails here: a
+ * new example is tested from the day it lands.
+ *
+ * For each project: `up` deploys what the entry says, and the stack records what ESA
+ * serves; a second `preview` shows no change; the next config change previews as an
+ * in-place update and `up` deploys it; a console change shows as drift in `preview
+ * --refresh --diff` and `refresh` records it; `destroy` empties the stack and leaves ESA
+ * as it was.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PulumiFn } from "@pulumi/pulumi/automation";
-import { Emulator, startEmulator } from "../../emulator";
-import { DEMO_ROUTINES } from "../../emulator/cli";
-import { asSet, DEPLOYMENT_TYPE, diagnostics, emulatorCredentials, liveSplit, repoRoot, steps, TestStack } from "./harness";
+import { CodeVersionSplit, Emulator, Env, startEmulator } from "../../emulator";
+import { emulatorCredentials, installProject, Project, PulumiSession, repoRoot, StackRun } from "../../scripts/toolchain";
+import { asSet, changedValueLines, DEPLOYMENT_TYPE, diagnostics, liveSplit, steps } from "./harness";
 
-interface ExampleProject {
-    /** As shown in test names, e.g. `examples/canary`. */
-    title: string;
-    projectName: string;
-    /** The program's entry file. */
-    main: string;
+const A = "1723599747213377175";
+const B = "1723599747213377176";
+const C = "1723599747213377180";
+const D = "1723599747213377181";
+
+/** What ESA serves: routine → env → version → percentage. */
+type Served = Record<string, Partial<Record<Env, Record<string, number>>>>;
+
+/**
+ * `pulumi config set KEY VALUE`; `path: true` adds `--path --type string` (KEY like
+ * `routines.hello-edge`: without `--type string` a path value that looks like a number
+ * is stored as one, and a 19-digit version id would lose digits).
+ */
+interface ConfigEntry {
+    key: string;
+    value: string;
+    path?: boolean;
 }
 
-/** Top-level `name:` and `main:` of a Pulumi.yaml (the only keys needed here). */
-function readProject(file: string): { name: string; main?: string } {
-    const text = fs.readFileSync(file, "utf8");
-    const field = (key: string) => text.match(new RegExp(`^${key}:\\s*["']?([^"'\\s#]+)`, "m"))?.[1];
-    const name = field("name");
-    if (!name) throw new Error(`${file} has no name`);
-    return { name, main: field("main") };
+interface ExampleCase {
+    /** Routines and their committed versions, as the emulator starts. */
+    seed: Record<string, string[]>;
+    /** Set before the first `up`. */
+    config: ConfigEntry[];
+    /** What ESA serves after the first `up`: every deployment, and nothing else. */
+    served: Served;
+    /** The user's next change: config set, then `up` (an in-place update), and what ESA serves after it. */
+    next: { config: ConfigEntry[]; served: Served };
+    /** A change in the console, behind Pulumi's back, that `refresh` must record. */
+    drift: { routine: string; env: Env; codeVersions: CodeVersionSplit[] };
 }
 
-function discoverProjects(): ExampleProject[] {
-    const projects: ExampleProject[] = [];
-    const root = readProject(path.join(repoRoot, "Pulumi.yaml"));
-    projects.push({ title: "the root Pulumi.yaml quickstart", projectName: root.name, main: path.join(repoRoot, root.main ?? "index.ts") });
-    const examples = path.join(repoRoot, "examples");
-    for (const entry of fs.readdirSync(examples, { withFileTypes: true })) {
-        const dir = path.join(examples, entry.name);
-        if (!entry.isDirectory() || !fs.existsSync(path.join(dir, "Pulumi.yaml"))) continue;
-        const project = readProject(path.join(dir, "Pulumi.yaml"));
-        const main = path.join(dir, project.main ?? "index.ts");
-        // The root quickstart runs an example's program: one run covers both.
-        const same = projects.find((p) => path.resolve(p.main) === path.resolve(main));
-        if (same) same.title += ` (examples/${entry.name})`;
-        else projects.push({ title: `examples/${entry.name}`, projectName: project.name, main });
+const set = (key: string, value: string, path = false): ConfigEntry => ({ key, value, path });
+
+/** One entry per directory of examples/. */
+const EXAMPLES: Record<string, ExampleCase> = {
+    quickstart: {
+        seed: { "hello-edge": [A, B] },
+        config: [set("routine", "hello-edge"), set("codeVersion", A)],
+        served: { "hello-edge": { staging: { [A]: 100 } } },
+        next: { config: [set("codeVersion", B)], served: { "hello-edge": { staging: { [B]: 100 } } } },
+        drift: { routine: "hello-edge", env: "staging", codeVersions: [{ codeVersion: A, percentage: 100 }] },
+    },
+    canary: {
+        seed: { "hello-edge": [A, B] },
+        config: [set("canaryPercent", "10")],
+        served: { "hello-edge": { production: { [A]: 90, [B]: 10 } } },
+        next: { config: [set("canaryPercent", "50")], served: { "hello-edge": { production: { [A]: 50, [B]: 50 } } } },
+        drift: { routine: "hello-edge", env: "production", codeVersions: [{ codeVersion: A, percentage: 100 }] },
+    },
+    "many-routines": {
+        seed: { "hello-edge": [A, B], "api-edge": [C, D] },
+        config: [set("routines.hello-edge", A, true), set("routines.api-edge", C, true)],
+        served: {
+            "hello-edge": { staging: { [A]: 100 }, production: { [A]: 100 } },
+            "api-edge": { staging: { [C]: 100 }, production: { [C]: 100 } },
+        },
+        next: {
+            config: [set("routines.hello-edge", B, true)],
+            served: {
+                "hello-edge": { staging: { [B]: 100 }, production: { [B]: 100 } },
+                "api-edge": { staging: { [C]: 100 }, production: { [C]: 100 } },
+            },
+        },
+        drift: { routine: "api-edge", env: "production", codeVersions: [{ codeVersion: D, percentage: 100 }] },
+    },
+    "progressive-rollout": {
+        seed: { "hello-edge": [A, B] },
+        config: [set("previousVersion", A), set("nextVersion", B)],
+        served: { "hello-edge": { staging: { [B]: 100 }, production: { [A]: 100 } } },
+        next: {
+            config: [set("productionPercent", "10")],
+            served: { "hello-edge": { staging: { [B]: 100 }, production: { [A]: 90, [B]: 10 } } },
+        },
+        drift: {
+            routine: "hello-edge",
+            env: "production",
+            codeVersions: [
+                { codeVersion: A, percentage: 50 },
+                { codeVersion: B, percentage: 50 },
+            ],
+        },
+    },
+};
+
+/** Everything ESA serves, in the shape of `Served`. */
+function served(emulator: Emulator): Served {
+    const result: Served = {};
+    for (const [routine, state] of Object.entries(emulator.state().routines)) {
+        for (const [env, deployment] of Object.entries(state.deployments)) {
+            if (!deployment || deployment.codeVersions.length === 0) continue;
+            (result[routine] ??= {})[env as Env] = Object.fromEntries(deployment.codeVersions.map((v) => [v.codeVersion, v.percentage]));
+        }
     }
-    return projects;
+    return result;
 }
 
-describe("e2e: the examples run against the emulator", function () {
+async function configure(project: Project, entries: ConfigEntry[]): Promise<void> {
+    for (const { key, value, path } of entries) await project.setConfig(key, value, path ? { path, type: "string" } : {});
+}
+
+function assertClean(run: StackRun, what: string): void {
+    assert.deepEqual(diagnostics(run, "error"), [], `${what}: errors\n${run.output}`);
+    assert.deepEqual(diagnostics(run, "warning"), [], `${what}: warnings\n${run.output}`);
+}
+
+/** The stack records, for every deployment, what ESA serves. */
+async function assertStateMatchesEsa(project: Project, emulator: Emulator): Promise<any[]> {
+    const resources = ((await project.exportState()).resources ?? []).filter((r: any) => r.type === DEPLOYMENT_TYPE);
+    for (const r of resources) {
+        const { name, env, codeVersions, deploymentId } = r.outputs;
+        assert.equal(r.id, `${name}:${env}`);
+        assert.deepEqual(asSet(codeVersions), liveSplit(emulator, name, env), `${r.urn}: state and ESA differ`);
+        assert.equal(deploymentId, emulator.state().routines[name].deployments[env as Env]!.deploymentId, `${r.urn}: deploymentId`);
+    }
+    return resources;
+}
+
+/** Runs one project through the user's commands; `dir` holds its Pulumi.yaml and installed dependencies. */
+async function runProject(dir: string, example: ExampleCase, stackName: string): Promise<void> {
+    const emulator = await startEmulator({ routines: example.seed });
+    const session = PulumiSession.create({ env: emulatorCredentials() });
+    const project = new Project(session, dir);
+    const skipPreview = { args: ["--skip-preview"], events: true };
+    try {
+        await session.login();
+        await project.stackInit(stackName);
+        await project.setConfig("esa:endpoint", emulator.endpoint);
+        await configure(project, example.config);
+
+        // up: creates every deployment, and ESA serves exactly what the entry says.
+        const up = await project.up(skipPreview);
+        assertClean(up, "up");
+        const created = steps(up);
+        assert.ok(created.length > 0, "the program declares no RoutineCodeDeployment");
+        assert.ok(
+            created.every((s) => s.op === "create"),
+            JSON.stringify(created),
+        );
+        assert.deepEqual(served(emulator), example.served, "ESA after the first up");
+        const resources = await assertStateMatchesEsa(project, emulator);
+        assert.equal(resources.length, created.length);
+
+        // A second preview: nothing to do, and no ESA call.
+        emulator.clearRequests();
+        const same = await project.preview({ args: ["--expect-no-changes"], events: true });
+        assertClean(same, "preview");
+        assert.deepEqual(emulator.countByAction(), {}, "a no-op preview calls ESA");
+
+        // The user's next change: an in-place update in the preview, deployed by up.
+        await configure(project, example.next.config);
+        const preview = await project.preview({ diff: true, events: true });
+        assertClean(preview, "preview of the next change");
+        const planned = steps(preview).filter((s) => s.op !== "same");
+        assert.ok(planned.length > 0, `the next change plans nothing\n${preview.output}`);
+        assert.ok(
+            planned.every((s) => s.op === "update"),
+            `expected in-place updates only: ${JSON.stringify(planned)}`,
+        );
+        assert.ok(changedValueLines(preview.stdout).length > 0, `the diff shows no old => new value\n${preview.stdout}`);
+        assertClean(await project.up(skipPreview), "up of the next change");
+        assert.deepEqual(served(emulator), example.next.served, "ESA after the next change");
+        await assertStateMatchesEsa(project, emulator);
+
+        // A console change: drift in `preview --refresh --diff`, recorded by `refresh`.
+        const { routine, env, codeVersions } = example.drift;
+        emulator.setDeployment(routine, env, codeVersions);
+        const review = await project.preview({ refresh: true, diff: true, events: true });
+        assert.deepEqual(diagnostics(review, "error"), []);
+        const urn = resources.find((r) => r.id === `${routine}:${env}`)?.urn;
+        assert.ok(urn, `the drift entry names ${routine}:${env}, which the program does not deploy`);
+        assert.deepEqual(
+            steps(review)
+                .filter((s) => s.op !== "same" && s.op !== "refresh")
+                .map((s) => [s.urn, s.op]),
+            [[urn, "update"]],
+            `the drift of ${routine}:${env} as an update to put it back\n${review.stdout}`,
+        );
+        const refresh = await project.refresh(skipPreview);
+        assert.deepEqual(diagnostics(refresh, "error"), []);
+        const recorded = ((await project.exportState()).resources ?? []).filter((r: any) => r.type === DEPLOYMENT_TYPE);
+        const record = recorded.find((r: any) => r.id === `${routine}:${env}`);
+        assert.deepEqual(asSet(record?.outputs.codeVersions), asSet(codeVersions), "refresh records the live split");
+
+        // destroy: the stack forgets every deployment; ESA keeps serving.
+        const live = emulator.state();
+        const destroy = await project.destroy(skipPreview);
+        assert.deepEqual(diagnostics(destroy, "error"), []);
+        const warnings = diagnostics(destroy, "warning");
+        assert.equal(warnings.length, recorded.length, warnings.join("\n"));
+        assert.ok(
+            warnings.every((w) => w.includes("removed from the stack only")),
+            warnings.join("\n"),
+        );
+        assert.deepEqual(
+            ((await project.exportState()).resources ?? []).filter((r: any) => r.type === DEPLOYMENT_TYPE),
+            [],
+        );
+        assert.deepEqual(emulator.state(), live);
+        await project.run(["stack", "rm", "--yes", stackName]);
+    } finally {
+        session.dispose();
+        await emulator.close();
+    }
+}
+
+/** Top-level `main:` of a Pulumi.yaml. */
+function mainOf(file: string): string | undefined {
+    return fs.readFileSync(file, "utf8").match(/^main:\s*["']?([^"'\s#]+)/m)?.[1];
+}
+
+describe("e2e: every example runs as a Pulumi.yaml project through the pulumi CLI", function () {
     this.timeout(10 * 60_000);
 
-    let emulator: Emulator;
-    const projects = discoverProjects();
+    const exampleDirs = fs
+        .readdirSync(path.join(repoRoot, "examples"), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
 
-    before(async () => {
-        emulator = await startEmulator({ routines: DEMO_ROUTINES });
+    it("finds the examples", () => {
+        assert.ok(exampleDirs.length > 0, "no example found in examples/");
     });
 
-    after(async () => {
-        await emulator?.close();
-    });
-
-    it("finds the quickstart and the examples", () => {
-        assert.ok(fs.existsSync(projects[0].main), `${projects[0].main} (main of the root Pulumi.yaml) does not exist`);
-        assert.ok(fs.readdirSync(path.join(repoRoot, "examples")).length > 0, "no example found in examples/");
-    });
-
-    for (const project of projects) {
-        it(`${project.title}: \`pulumi up\` deploys what it declares and \`pulumi destroy\` removes it from the stack, without errors or warnings`, async () => {
-            emulator.reset();
-            let program: PulumiFn = async () => {
-                throw new Error("program not loaded");
-            };
-            const stack = await TestStack.create(() => program(), {
-                projectName: project.projectName,
-                config: { "esa:endpoint": emulator.endpoint },
-                env: emulatorCredentials(),
-            });
+    for (const name of exampleDirs) {
+        it(`examples/${name}: up, preview, the next change, refresh of a console change, destroy`, async () => {
+            const example = EXAMPLES[name];
+            assert.ok(
+                example,
+                `examples/${name} has no entry in EXAMPLES (tests/e2e/examples.test.ts): add its emulator seed, config, expected deployments, next change and drift`,
+            );
+            assert.ok(fs.existsSync(path.join(repoRoot, "examples", name, "Pulumi.yaml")), `examples/${name} has no Pulumi.yaml`);
+            const installed = await installProject(path.join(repoRoot, "examples", name));
             try {
-                // The program as a file of the project, so that its imports resolve from the project's node_modules.
-                const main = path.join(stack.projectDir, path.basename(project.main));
-                fs.copyFileSync(project.main, main);
-                const loaded = require(main);
-                program = typeof loaded === "function" ? loaded : loaded.default;
-                assert.equal(typeof program, "function", `${project.main} must export a program function`);
-
-                const up = await stack.up();
-                assert.deepEqual(diagnostics(up, "error"), []);
-                assert.deepEqual(diagnostics(up, "warning"), []);
-                const created = steps(up);
-                assert.ok(created.length > 0, "the program declares no RoutineCodeDeployment");
-                assert.ok(
-                    created.every((s) => s.op === "create"),
-                    JSON.stringify(created),
-                );
-
-                // What the stack records is what ESA serves, for every deployment.
-                const resources = await stack.deployments();
-                assert.equal(resources.length, created.length);
-                for (const r of resources) {
-                    const { name, env, codeVersions, deploymentId } = r.outputs;
-                    assert.equal(r.id, `${name}:${env}`);
-                    assert.deepEqual(liveSplit(emulator, name, env), asSet(codeVersions), `${r.urn}`);
-                    assert.equal(emulator.state().routines[name].deployments[env as "staging" | "production"]!.deploymentId, deploymentId);
-                }
-
-                const live = emulator.state();
-                const destroy = await stack.destroy();
-                assert.deepEqual(diagnostics(destroy, "error"), []);
-                const warnings = diagnostics(destroy, "warning");
-                assert.equal(warnings.length, resources.length, warnings.join("\n"));
-                assert.ok(
-                    warnings.every((w) => w.includes("removed from the stack only")),
-                    warnings.join("\n"),
-                );
-                assert.deepEqual((await stack.exportState()).resources?.filter((r: any) => r.type === DEPLOYMENT_TYPE) ?? [], []);
-                assert.deepEqual(emulator.state(), live);
+                assert.ok(!fs.lstatSync(path.join(installed.dir, "node_modules/esa-routine-deployment")).isSymbolicLink());
+                await runProject(installed.dir, example, "e2e");
             } finally {
-                await stack.dispose();
+                fs.rmSync(installed.dir, { recursive: true, force: true });
             }
         });
     }
+
+    it("the repository root: `pulumi up` of its Pulumi.yaml (the quickstart, with the repository's own node_modules)", async () => {
+        const main = mainOf(path.join(repoRoot, "Pulumi.yaml"));
+        assert.equal(main, "examples/quickstart/index.ts", "the root project runs the quickstart's program");
+        // The stack's config file lands in the repository root while the test runs; `stack rm` removes it.
+        const stackName = `e2e-root-${process.pid}`;
+        try {
+            await runProject(repoRoot, EXAMPLES.quickstart, stackName);
+        } finally {
+            fs.rmSync(path.join(repoRoot, `Pulumi.${stackName}.yaml`), { force: true });
+        }
+    });
 });
