@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Emulator, startEmulator } from "../../emulator";
+import { DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../../emulator";
 import { Routine, RoutineCodeDeployment, RoutineCodeVersion } from "../../sdk";
 import { diagnostics, emulatorCredentials, liveSplit, steps, TestStack } from "./harness";
 
@@ -171,6 +171,13 @@ describe("e2e: release from source in one `pulumi up` (HTTPS)", function () {
         // The stable version still serves: kept, and the run says so.
         assert.ok(emulator.state().routines[ROUTINE].versions.some((v) => v.codeVersion === stable));
         assert.ok(diagnostics(run).some((m) => /kept, not deleted/.test(m)));
+    });
+
+    it("neither the AccessKey secret nor the source is in any file of the stack or in anything the CLI printed", () => {
+        const everything = stack.stateFiles() + stack.transcript.join("\n");
+        assert.ok(!everything.includes(DEFAULT_ACCESS_KEY_SECRET), "the secret leaked");
+        for (const marker of ["release-v1-7f3a91", "release-v2-c0ffee", "release-v3-7f3a91"])
+            assert.ok(!everything.includes(marker), `${marker} leaked`);
     });
 
     it("destroy deletes the routine the stack created", async () => {
