@@ -40,7 +40,7 @@ describe("e2e: releases that fail, are destroyed, or come twenty at once", funct
 
     before(async () => {
         emulator = await startEmulator({
-            routines: { "keep-edge": [], "quota-edge": [], "build-edge": [], "lost-edge": [], "many-edge": [] },
+            routines: { "keep-edge": [], "quota-edge": [], "repeat-edge": [], "build-edge": [], "lost-edge": [], "many-edge": [] },
             buildDelayMs: 100,
         });
     });
@@ -96,6 +96,38 @@ describe("e2e: releases that fail, are destroyed, or come twenty at once", funct
             prune = true;
             const { outputs } = await stack.up();
             assert.deepEqual(versionsOf("quota-edge"), [serving, newer, outputs.codeVersion]);
+        } finally {
+            emulator.setVersionQuota(10);
+        }
+    });
+
+    it("repeated releases never fill the quota by themselves: each promotes the last canary, the older ones go", async () => {
+        emulator.setVersionQuota(3);
+        try {
+            let code = "export default 'release 1'";
+            let stable: string | undefined;
+            const stack = await stackOf(async () => {
+                const version = new RoutineCodeVersion("code", { routine: "repeat-edge", code });
+                new RoutineCodeDeployment("production", {
+                    name: "repeat-edge",
+                    env: "production",
+                    codeVersions: stable
+                        ? [
+                              { codeVersion: stable, percentage: 90 },
+                              { codeVersion: version.codeVersion, percentage: 10 },
+                          ]
+                        : [{ codeVersion: version.codeVersion, percentage: 100 }],
+                });
+                return { codeVersion: version.codeVersion };
+            }, "repeat");
+            for (let release = 1; release <= 4; release++) {
+                code = `export default 'release ${release}'`;
+                const { outputs } = await stack.up();
+                assert.ok(versionsOf("repeat-edge").length <= 3, `release ${release}: ${versionsOf("repeat-edge")}`);
+                // Without the cleanup of kept predecessors, the fourth release finds no room.
+                stable = outputs.codeVersion;
+            }
+            assert.equal(versionsOf("repeat-edge").length, 2);
         } finally {
             emulator.setVersionQuota(10);
         }
