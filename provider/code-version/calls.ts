@@ -8,7 +8,7 @@
 import type { Logger } from "../engine/log";
 import type { CallOptions, ReleaseApi } from "../esa/client";
 import { Connection, describeCredentials, secretsOf } from "../esa/config";
-import { ApiFailure, explain, EsaOperationError, FailureClass } from "../esa/errors";
+import { ApiFailure, classify, explain, EsaOperationError, FailureClass, redact } from "../esa/errors";
 import { Clock, RetriesStopped, withRetries } from "../esa/retry";
 
 /** The longest one HTTP request may take; the operation's deadline bounds the total. */
@@ -85,15 +85,23 @@ export class Calls {
 
     explain(failure: ApiFailure, context: { action: string; routine: string }, note?: string): EsaOperationError {
         const credentials = describeCredentials(this.ctx.connection.credentials);
-        return explain(failure, { ...context, credentials }, secretsOf(this.ctx.connection.credentials), note);
+        const advice = RELEASE_ADVICE[failure.code ?? ""]?.(context.routine);
+        if (!advice) return explain(failure, { ...context, credentials }, secretsOf(this.ctx.connection.credentials), note);
+        // The shared advice for these codes speaks of deployments; a release needs its own.
+        const text = [
+            `ESA ${context.action} for routine "${context.routine}" failed: ${failure.code}: ${failure.message.replace(/\.?\s*$/, ".")}`,
+            advice,
+            note,
+            failure.requestId ? `(RequestId: ${failure.requestId})` : "(no RequestId: the request got no answer from ESA)",
+        ]
+            .filter(Boolean)
+            .join(" ");
+        return new EsaOperationError(this.redact(text), failure, classify(failure));
     }
 
     /** Scrubs a message of this connection's secrets. */
     redact(message: string): string {
-        let text = message;
-        for (const secret of secretsOf(this.ctx.connection.credentials))
-            if (secret.length >= 4) text = text.split(secret).join("[redacted]");
-        return text;
+        return redact(message, secretsOf(this.ctx.connection.credentials));
     }
 
     remainingMs(): number {
@@ -104,6 +112,16 @@ export class Calls {
         return Math.max(1_000, Math.min(max, this.deadline - this.ctx.clock.now()));
     }
 }
+
+/** What to do about the failures whose shared advice (`../esa/errors`) is about deployments. */
+const RELEASE_ADVICE: Record<string, (routine: string) => string> = {
+    RoutineNotExist: (routine) =>
+        `The routine "${routine}" does not exist for this account and region: create it first (a Routine resource in this stack, the ESA console or the API), or check the name and the region.`,
+    InvalidParameter: () =>
+        'ESA refused the parameters: check the routine name, the description and deployEnv ("staging" or "production"); for an upload, run `pulumi up` again (upload permissions expire after a few minutes).',
+    ParameterNotExist: () =>
+        "A parameter refers to something that does not exist, usually a code version deleted meanwhile: run `pulumi refresh`, then `pulumi up`.",
+};
 
 /** ESA says the thing asked about does not exist (the routine or the version). */
 export function isNotFound(failure: ApiFailure): boolean {

@@ -171,6 +171,33 @@ describe("RoutineCodeVersion: create", () => {
     });
 });
 
+describe("RoutineCodeVersion: errors", () => {
+    it("say what to do, carry the RequestId, and never the AccessKey secret", async () => {
+        const clock = fakeClock(Date.UTC(2026, 10, 22));
+        const esa = new MemoryRelease(clock.now);
+        const secret = "s3cr3t-AccessKey-value-123";
+        const provider = createCodeVersionProvider({
+            apiFactory: () => esa,
+            clock,
+            env: { ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI5tTestKeyId", ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret },
+            log: () => undefined,
+        });
+        await assert.rejects(provider.create(inputs("x", { routine: "missing" })), (error: Error) => {
+            assert.match(error.message, /GetRoutineStagingCodeUploadInfo for routine "missing" failed: RoutineNotExist/);
+            assert.match(error.message, /a Routine resource in this stack/);
+            assert.match(error.message, /RequestId: REQ-RoutineNotExist/);
+            return true;
+        });
+        esa.addRoutine("hello");
+        esa.fail({ action: "CommitRoutineStagingCode", error: apiError("InvalidParameter", `bad signature for ${secret}`) });
+        await assert.rejects(provider.create(inputs("x")), (error: Error) => {
+            assert.ok(!error.message.includes(secret), error.message);
+            assert.match(error.message, /deployEnv/);
+            return true;
+        });
+    });
+});
+
 describe("RoutineCodeVersion: quota", () => {
     function fullRoutine() {
         const ctx = setup();
