@@ -186,3 +186,68 @@ describe("e2e: release from source in one `pulumi up` (HTTPS)", function () {
         assert.deepEqual((await stack.exportState()).resources ?? [], []);
     });
 });
+
+describe("e2e: examples/release-from-source as it is in the repository (HTTPS)", function () {
+    this.timeout(10 * 60_000);
+
+    let emulator: Emulator;
+    let stack: TestStack;
+    const exampleDir = path.join(__dirname, "../../examples/release-from-source");
+
+    before(async () => {
+        emulator = await startEmulator({ https: true });
+        // The example's own program, run as the CLI's inline program: its routine/index.js, its config.
+        const program = require(path.join(exampleDir, "index.ts"));
+        stack = await TestStack.create(program, {
+            config: { "esa:endpoint": emulator.httpsEndpoint!, "esa-release-example:routine": "example-edge" },
+            env: { ...emulatorCredentials(), NODE_EXTRA_CA_CERTS: emulator.caFile! },
+            projectName: "esa-release-example",
+        });
+    });
+    after(async () => {
+        await stack?.dispose();
+        await emulator?.close();
+    });
+
+    let version: string;
+
+    it("one `up` from nothing: the repository's routine code serves staging and all of production", async () => {
+        const { outputs } = await stack.up();
+        version = outputs.codeVersion;
+        assert.deepEqual(liveSplit(emulator, "example-edge", "staging"), [{ codeVersion: version, percentage: 100 }]);
+        assert.deepEqual(liveSplit(emulator, "example-edge", "production"), [{ codeVersion: version, percentage: 100 }]);
+        const esa = require("@alicloud/esa20240910");
+        const { $OpenApiUtil } = require("@alicloud/openapi-core");
+        const client = new esa.default(
+            new $OpenApiUtil.Config({ ...sdkCredentials(), endpoint: emulator.host, protocol: "http", regionId: "cn-hangzhou" }),
+        );
+        const answer = await client.getRoutineCodeVersion(
+            new esa.GetRoutineCodeVersionRequest({ name: "example-edge", codeVersion: version }),
+        );
+        assert.equal(
+            Buffer.from(String(answer.body.routineCode), "base64").toString("utf8"),
+            fs.readFileSync(path.join(exampleDir, "routine/index.js"), "utf8"),
+        );
+    });
+
+    it("a canary from config: stableVersion and canaryPercent split production, staging unchanged", async () => {
+        const stable = emulator.createVersion("example-edge", { description: "stable", code: "export default {}" });
+        await stack.setConfig("esa-release-example:stableVersion", stable);
+        await stack.setConfig("esa-release-example:canaryPercent", "25");
+        const { outputs } = await stack.up();
+        assert.equal(outputs.codeVersion, version, "the code did not change: no new version");
+        assert.deepEqual(liveSplit(emulator, "example-edge", "staging"), [{ codeVersion: version, percentage: 100 }]);
+        assert.deepEqual(
+            liveSplit(emulator, "example-edge", "production"),
+            [
+                { codeVersion: outputs.codeVersion, percentage: 25 },
+                { codeVersion: stable, percentage: 75 },
+            ].sort((a, b) => (a.codeVersion < b.codeVersion ? -1 : 1)),
+        );
+    });
+});
+
+function sdkCredentials() {
+    const env = emulatorCredentials();
+    return { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET };
+}
