@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSource, sha256 } from "../../provider/code-version/source";
-import { prepareSource } from "../../sdk/routine-code-version";
+import { prepareSource } from "../../provider/code-version/prepare";
 
 describe("RoutineCodeVersion: preparing the source", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "code-version-source-"));

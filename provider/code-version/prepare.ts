@@ -1,0 +1,43 @@
+/**
+ * The program side of `RoutineCodeVersion`: the code (a string or an asset) and the
+ * static assets (an archive) turned into the bytes uploaded, stored under their hash
+ * (`./source`). Runs in the Pulumi program, never in the provider.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { assetsZip, PreparedSource, readDirectory, readZip, scriptBytes, storeSource } from "./source";
+
+/** Turns the code (and assets) into the bytes uploaded, stored on this machine under their hash. */
+export async function prepareSource(code: unknown, assets: unknown): Promise<PreparedSource> {
+    const script = await codeText(code);
+    if (assets === undefined || assets === null) return storeSource("script", scriptBytes(script));
+    return storeSource("assets", assetsZip(script, await archiveFiles(assets)));
+}
+
+async function codeText(code: unknown): Promise<string> {
+    if (typeof code === "string") return code;
+    if (code && typeof code === "object") {
+        const asset = code as { text?: unknown; path?: unknown; uri?: unknown };
+        const text = await asset.text;
+        if (typeof text === "string") return text;
+        const file = await asset.path;
+        if (typeof file === "string") return fs.readFileSync(path.resolve(file), "utf8");
+        if (asset.uri !== undefined)
+            throw new Error("RoutineCodeVersion: code: a RemoteAsset is not supported; use a string, a FileAsset or a StringAsset.");
+    }
+    throw new Error(
+        `RoutineCodeVersion: code must be a string, a pulumi.asset.FileAsset or a pulumi.asset.StringAsset, got ${code === undefined ? "nothing" : typeof code}.`,
+    );
+}
+
+async function archiveFiles(assets: unknown): Promise<Map<string, Uint8Array>> {
+    const file = await (assets as { path?: unknown })?.path;
+    if (typeof file !== "string") {
+        throw new Error("RoutineCodeVersion: assets must be a pulumi.asset.FileArchive of a directory or a .zip file.");
+    }
+    const resolved = path.resolve(file);
+    const stat = fs.statSync(resolved);
+    if (stat.isDirectory()) return readDirectory(resolved);
+    if (/\.zip$/i.test(resolved)) return readZip(resolved);
+    throw new Error(`RoutineCodeVersion: assets: ${file} is neither a directory nor a .zip file.`);
+}
