@@ -1,4 +1,5 @@
 // The edge routine: answers every request from the edge.
+/* global URL, Response -- the edge runtime's Web APIs */
 export default {
     async fetch(request) {
         const url = new URL(request.url);
