@@ -10,6 +10,7 @@ import * as path from "path";
 import { Emulator } from "../../emulator";
 import { CodeVersionSplit, Env } from "../../emulator/types";
 import {
+    CommandResult,
     emulatorCredentials,
     installProject,
     packedPackage,
@@ -21,7 +22,6 @@ import {
     SESSION_PASSPHRASE,
     StackCommandOptions,
 } from "../toolchain";
-import { CommandResult } from "../toolchain/session";
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
