@@ -58,19 +58,19 @@ const BUILD_DELAY_MS = 30;
 const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: () => 0.2 };
 
 /**
- * Cells where a write that lands after the client gave up (or a release whose status poll
- * failed after the commit) leaves one version the stack does not know about. They are
- * defects of provider/code-version/lifecycle.ts, pinned strictly (and failing) by
+ * Cells where a release fails after ESA made its version (the status poll after the commit
+ * fails, or the commit lands after the client gave up), and the next run makes another:
+ * one version the stack does not know about is left. A defect of
+ * provider/code-version/lifecycle.ts, pinned strictly (and failing) by
  * release-known-gaps.test.ts; here the matrix only checks that the leftover is at most
  * that one version, carries this release's tag (so quota pressure and later releases of
- * the resource can recognise it), and that the stack's outputs still name a live version.
+ * the resource can recognise it), and that the stack's outputs name a live version.
  */
 const KNOWN_GAPS = new Set([
     "throttling (outlasts the deadline) × release (staging flow) × GetRoutineCodeVersionInfo",
     "throttling (outlasts the deadline) × release (assets flow) × GetRoutineCodeVersionInfo",
     `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (staging flow) × CommitRoutineStagingCode`,
     `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (staging flow) × GetRoutineCodeVersionInfo`,
-    `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (assets flow) × CreateRoutineWithAssetsCodeVersion`,
     `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (assets flow) × GetRoutineCodeVersionInfo`,
 ]);
 
@@ -459,12 +459,11 @@ describe("release fault matrix: every fault × every call of Routine and Routine
                     assert.ok(ms < deadlineMs + 1_500, `gave up after ${ms} ms, deadline ${deadlineMs} ms`);
                     assertNoSecret(message, "the error message");
                     assertNoSecret(String(error.stack), "the error's stack");
-                    if (!gap)
-                        assert.deepEqual(
-                            versionsOf().filter((v) => v.status.toLowerCase() === "init" && !known.has(v.codeVersion)),
-                            [],
-                            "a failed release leaves no init version",
-                        );
+                    // No init version is left, but one that ESA created after the client gave up
+                    // (nothing can delete it before it exists): the next run must remove it.
+                    const inits = versionsOf().filter((v) => v.status.toLowerCase() === "init" && !known.has(v.codeVersion));
+                    if (!gap && !(row.late && cell.write)) assert.deepEqual(inits, [], "a failed release leaves no init version");
+                    assert.ok(inits.length <= 1, `init versions left: ${JSON.stringify(inits)}`);
 
                     // --- the fault clears; the next `pulumi up` runs it again ---------------
                     emulator.clearFaults();

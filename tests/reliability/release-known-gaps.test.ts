@@ -1,0 +1,103 @@
+/**
+ * Defects the release fault matrix (release-faults.test.ts) found in
+ * provider/code-version/lifecycle.ts, pinned as the behaviour SPEC §9 asks for. These
+ * tests FAIL until the owner fixes them; the matrix tolerates exactly these cells.
+ *
+ * A release that fails after ESA made its version leaves that version behind, and the
+ * next `pulumi up` (the engine calls create again: a failed create records nothing) makes
+ * a second one. Each such failure costs one slot of the routine's version quota (10, or 5
+ * on some plans) until quota pressure or a later delete of the resource sweeps it, and
+ * "a code edit makes exactly one new version" no longer holds.
+ *
+ * - The status poll after the commit fails (throttled or timed out until the deadline):
+ *   `waitAvailable` lets the CallFailed of `info()` through without deleting or keeping
+ *   track of the version it was waiting for (it deletes only a failed build or one still
+ *   `init` at the deadline).
+ * - The commit lands after the client gave up: `viaStaging` looks for it (findLanded)
+ *   before it exists, and the next run's create commits again without looking for a
+ *   version that carries its own tag (owner and content hash).
+ *
+ * A fix that looks, at the start of a release, for an available version with this
+ * resource's exact tagged description (owner and content hash) and adopts it, would close
+ * both; so would deleting the version on a failed poll (best effort) for the first.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createCodeVersionProvider } from "../../provider";
+import { checkCodeVersion } from "../../provider/code-version/check";
+import { assetsZip, scriptBytes, storeSource } from "../../provider/code-version/source";
+import type { Clock } from "../../provider/esa/retry";
+import { Emulator, startEmulator } from "../../emulator";
+
+const ROUTINE = "release-gaps";
+const KEY_ID = "LTAI5tReleaseGaps0001";
+const SECRET = `release-gaps-secret-${process.pid}`;
+const SCRIPT = `export default { fetch() { return new Response("gaps ${Date.now()}") } }`;
+/** Not `systemClock`: no process-wide rate limiter to teach throttling to. */
+const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: () => 0.2 };
+
+describe("release: known gaps (failing until provider/code-version/lifecycle.ts is fixed)", function () {
+    this.timeout(20_000);
+    let emulator: Emulator;
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "release-gaps-"));
+
+    const provider = (timeoutSeconds: number) => {
+        const p = createCodeVersionProvider({
+            env: { ALIBABA_CLOUD_ACCESS_KEY_ID: KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET },
+            log: () => {},
+            clock,
+        });
+        const config: Record<string, string> = { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": String(timeoutSeconds) };
+        void p.configure({ config: { get: (k: string) => config[k] } } as any);
+        return p;
+    };
+    const inputs = (kind: "script" | "assets") => {
+        const prepared =
+            kind === "assets"
+                ? storeSource("assets", assetsZip(SCRIPT, new Map([["a.txt", Buffer.from("a")]])), cacheDir)
+                : storeSource("script", scriptBytes(SCRIPT), cacheDir);
+        return checkCodeVersion({
+            routine: ROUTINE,
+            sourceKind: prepared.kind,
+            sourceHash: prepared.hash,
+            sourceFile: prepared.file,
+            owner: "9a9b9c9d",
+        }).inputs;
+    };
+    const versions = () => emulator.state().routines[ROUTINE].versions.map((v) => v.codeVersion);
+
+    before(async () => {
+        emulator = await startEmulator({ routines: { [ROUTINE]: [] }, accessKeys: { [KEY_ID]: SECRET }, buildDelayMs: 30, edge: false });
+    });
+    beforeEach(() => emulator.reset());
+    after(async () => {
+        await emulator?.close();
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+    });
+
+    for (const kind of ["script", "assets"] as const) {
+        it(`${kind}: the status poll throttled until the deadline after the version was made → the next run leaves exactly one version`, async () => {
+            emulator.injectFault({ action: "GetRoutineCodeVersionInfo", kind: "throttling", count: 10_000 });
+            await assert.rejects(provider(0.6).create(inputs(kind)), /ESA GetRoutineCodeVersionInfo .*Throttling\.User/);
+            emulator.clearFaults();
+            const { outs } = await provider(5).create(inputs(kind));
+            assert.deepEqual(versions(), [outs.codeVersion], "versions of the routine after the re-run");
+        });
+    }
+
+    it("script: the commit lands after the client gave up → the next run leaves exactly one version", async () => {
+        emulator.injectFault({ action: "CommitRoutineStagingCode", kind: "latency", latencyMs: 1_300 });
+        await assert.rejects(provider(1).create(inputs("script")), /ESA CommitRoutineStagingCode .*RequestTimeout/);
+        // The commit is carried out when the emulator answers it, after the client gave up.
+        const until = Date.now() + 5_000;
+        while (!emulator.requests().some((r) => r.action === "CommitRoutineStagingCode" && r.fault === "latency")) {
+            assert.ok(Date.now() < until, "the delayed commit was never answered");
+            await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        assert.equal(versions().length, 1, "the late commit made a version");
+        const { outs } = await provider(5).create(inputs("script"));
+        assert.deepEqual(versions(), [outs.codeVersion], "versions of the routine after the re-run");
+    });
+});
