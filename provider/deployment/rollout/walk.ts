@@ -48,14 +48,17 @@ export interface RolloutContext {
  */
 export class RolloutHalted extends Error {
     readonly reasons: string[];
+    readonly properties: Record<string, unknown>;
     constructor(
         message: string,
         readonly id: string,
-        readonly properties: Record<string, unknown>,
+        properties: Record<string, unknown>,
     ) {
         super(message);
         this.name = "RolloutHalted";
         this.reasons = [message];
+        // The engine takes these as a protobuf Struct, which has no `undefined`.
+        this.properties = JSON.parse(JSON.stringify(properties));
     }
 }
 
