@@ -12,15 +12,15 @@
  * new example is tested from the day it lands.
  *
  * For each project: `up` deploys what the entry says, and the stack records what ESA
- * serves; a second `preview` shows no change; the next config change previews as an
- * in-place update and `up` deploys it; a console change shows as drift in `preview
- * --refresh --diff` and `refresh` records it; `destroy` empties the stack and leaves ESA
- * as it was.
+ * serves; a second `preview` shows no change and calls nothing; the next config change
+ * previews as in-place updates of the deployments and `up` deploys it; a console change
+ * shows as drift in `preview --refresh --diff` and `refresh` records it; `destroy`
+ * empties the stack and, unless the entry says otherwise, leaves ESA as it was.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CodeVersionSplit, Emulator, Env, startEmulator } from "../../emulator";
+import { CodeVersionSplit, Emulator, EmulatorOptions, EmulatorState, Env, startEmulator } from "../../emulator";
 import { emulatorCredentials, installProject, Project, PulumiSession, repoRoot, StackRun } from "../../scripts/toolchain";
 import { asSet, changedValueLines, DEPLOYMENT_TYPE, diagnostics, liveSplit, steps } from "./harness";
 
@@ -43,39 +43,58 @@ interface ConfigEntry {
     path?: boolean;
 }
 
+/** What an entry's computed values may depend on: the emulator, the stack's outputs after the last `up`, the config set so far. */
+interface RunContext {
+    emulator: Emulator;
+    outputs: Record<string, any>;
+    config: Record<string, string>;
+}
+
+/** A value of the table, or one computed when the test gets there (for ids made during the run). */
+type Computed<T> = T | ((context: RunContext) => T);
+
 interface ExampleCase {
-    /** Routines and their committed versions, as the emulator starts. */
-    seed: Record<string, string[]>;
+    /** How the emulator starts: its routines and versions; `https` for examples that upload code. */
+    emulator: EmulatorOptions;
     /** Set before the first `up`. */
     config: ConfigEntry[];
     /** What ESA serves after the first `up`: every deployment, and nothing else. */
-    served: Served;
-    /** The user's next change: config set, then `up` (an in-place update), and what ESA serves after it. */
-    next: { config: ConfigEntry[]; served: Served };
+    served: Computed<Served>;
+    /** The user's next change: config set, then `up` (in-place updates of deployments), and what ESA serves after it. */
+    next: { config: Computed<ConfigEntry[]>; served: Computed<Served> };
     /** A change in the console, behind Pulumi's back, that `refresh` must record. */
-    drift: { routine: string; env: Env; codeVersions: CodeVersionSplit[] };
+    drift: Computed<{ routine: string; env: Env; codeVersions: CodeVersionSplit[] }>;
+    /**
+     * What `destroy` leaves in ESA, checked against the state before it. By default ESA
+     * is unchanged (a deployment's delete is state-only) and the only warnings say so.
+     */
+    afterDestroy?: (context: RunContext & { before: EmulatorState }) => void;
 }
 
 const set = (key: string, value: string, path = false): ConfigEntry => ({ key, value, path });
 
+function resolve<T>(value: Computed<T>, context: RunContext): T {
+    return typeof value === "function" ? (value as (context: RunContext) => T)(context) : value;
+}
+
 /** One entry per directory of examples/. */
 const EXAMPLES: Record<string, ExampleCase> = {
     quickstart: {
-        seed: { "hello-edge": [A, B] },
+        emulator: { routines: { "hello-edge": [A, B] } },
         config: [set("routine", "hello-edge"), set("codeVersion", A)],
         served: { "hello-edge": { staging: { [A]: 100 } } },
         next: { config: [set("codeVersion", B)], served: { "hello-edge": { staging: { [B]: 100 } } } },
         drift: { routine: "hello-edge", env: "staging", codeVersions: [{ codeVersion: A, percentage: 100 }] },
     },
     canary: {
-        seed: { "hello-edge": [A, B] },
+        emulator: { routines: { "hello-edge": [A, B] } },
         config: [set("canaryPercent", "10")],
         served: { "hello-edge": { production: { [A]: 90, [B]: 10 } } },
         next: { config: [set("canaryPercent", "50")], served: { "hello-edge": { production: { [A]: 50, [B]: 50 } } } },
         drift: { routine: "hello-edge", env: "production", codeVersions: [{ codeVersion: A, percentage: 100 }] },
     },
     "many-routines": {
-        seed: { "hello-edge": [A, B], "api-edge": [C, D] },
+        emulator: { routines: { "hello-edge": [A, B], "api-edge": [C, D] } },
         config: [set("routines.hello-edge", A, true), set("routines.api-edge", C, true)],
         served: {
             "hello-edge": { staging: { [A]: 100 }, production: { [A]: 100 } },
@@ -91,7 +110,7 @@ const EXAMPLES: Record<string, ExampleCase> = {
         drift: { routine: "api-edge", env: "production", codeVersions: [{ codeVersion: D, percentage: 100 }] },
     },
     "progressive-rollout": {
-        seed: { "hello-edge": [A, B] },
+        emulator: { routines: { "hello-edge": [A, B] } },
         config: [set("previousVersion", A), set("nextVersion", B)],
         served: { "hello-edge": { staging: { [B]: 100 }, production: { [A]: 100 } } },
         next: {
@@ -105,6 +124,35 @@ const EXAMPLES: Record<string, ExampleCase> = {
                 { codeVersion: A, percentage: 50 },
                 { codeVersion: B, percentage: 50 },
             ],
+        },
+    },
+    "release-from-source": {
+        // The routine and its version come from the program: the emulator starts empty, over HTTPS (code uploads).
+        emulator: { https: true },
+        config: [set("routine", "release-edge")],
+        served: ({ outputs }) => ({
+            "release-edge": { staging: { [outputs.codeVersion]: 100 }, production: { [outputs.codeVersion]: 100 } },
+        }),
+        next: {
+            // A stable version made elsewhere; the source's version becomes a 25 % canary next to it.
+            config: ({ emulator }) => [
+                set("stableVersion", emulator.createVersion("release-edge", { description: "stable", code: "export default {}" })),
+                set("canaryPercent", "25"),
+            ],
+            served: ({ outputs, config }) => ({
+                "release-edge": {
+                    staging: { [outputs.codeVersion]: 100 },
+                    production: { [outputs.codeVersion]: 25, [config.stableVersion]: 75 },
+                },
+            }),
+        },
+        drift: ({ config }) => ({
+            routine: "release-edge",
+            env: "production",
+            codeVersions: [{ codeVersion: config.stableVersion, percentage: 100 }],
+        }),
+        afterDestroy: ({ emulator }) => {
+            assert.equal(emulator.state().routines["release-edge"], undefined, "destroy deletes the routine the stack created");
         },
     },
 };
@@ -121,8 +169,11 @@ function served(emulator: Emulator): Served {
     return result;
 }
 
-async function configure(project: Project, entries: ConfigEntry[]): Promise<void> {
-    for (const { key, value, path } of entries) await project.setConfig(key, value, path ? { path, type: "string" } : {});
+async function configure(project: Project, entries: ConfigEntry[], context: RunContext): Promise<void> {
+    for (const { key, value, path } of entries) {
+        await project.setConfig(key, value, path ? { path, type: "string" } : {});
+        context.config[key] = value;
+    }
 }
 
 function assertClean(run: StackRun, what: string): void {
@@ -144,15 +195,20 @@ async function assertStateMatchesEsa(project: Project, emulator: Emulator): Prom
 
 /** Runs one project through the user's commands; `dir` holds its Pulumi.yaml and installed dependencies. */
 async function runProject(dir: string, example: ExampleCase, stackName: string): Promise<void> {
-    const emulator = await startEmulator({ routines: example.seed });
-    const session = PulumiSession.create({ env: emulatorCredentials() });
+    const emulator = await startEmulator(example.emulator);
+    const https = Boolean(example.emulator.https);
+    // Over HTTPS, the provider process trusts the emulator's certificate authority.
+    const session = PulumiSession.create({
+        env: { ...emulatorCredentials(), ...(https ? { NODE_EXTRA_CA_CERTS: emulator.caFile! } : {}) },
+    });
     const project = new Project(session, dir);
+    const context: RunContext = { emulator, outputs: {}, config: {} };
     const skipPreview = { args: ["--skip-preview"], events: true };
     try {
         await session.login();
         await project.stackInit(stackName);
-        await project.setConfig("esa:endpoint", emulator.endpoint);
-        await configure(project, example.config);
+        await project.setConfig("esa:endpoint", https ? emulator.httpsEndpoint! : emulator.endpoint);
+        await configure(project, example.config, context);
 
         // up: creates every deployment, and ESA serves exactly what the entry says.
         const up = await project.up(skipPreview);
@@ -163,7 +219,8 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
             created.every((s) => s.op === "create"),
             JSON.stringify(created),
         );
-        assert.deepEqual(served(emulator), example.served, "ESA after the first up");
+        context.outputs = await project.outputs();
+        assert.deepEqual(served(emulator), resolve(example.served, context), "ESA after the first up");
         const resources = await assertStateMatchesEsa(project, emulator);
         assert.equal(resources.length, created.length);
 
@@ -174,7 +231,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         assert.deepEqual(emulator.countByAction(), {}, "a no-op preview calls ESA");
 
         // The user's next change: an in-place update in the preview, deployed by up.
-        await configure(project, example.next.config);
+        await configure(project, resolve(example.next.config, context), context);
         const preview = await project.preview({ diff: true, events: true });
         assertClean(preview, "preview of the next change");
         const planned = steps(preview).filter((s) => s.op !== "same");
@@ -185,11 +242,12 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         );
         assert.ok(changedValueLines(preview.stdout).length > 0, `the diff shows no old => new value\n${preview.stdout}`);
         assertClean(await project.up(skipPreview), "up of the next change");
-        assert.deepEqual(served(emulator), example.next.served, "ESA after the next change");
+        context.outputs = await project.outputs();
+        assert.deepEqual(served(emulator), resolve(example.next.served, context), "ESA after the next change");
         await assertStateMatchesEsa(project, emulator);
 
         // A console change: drift in `preview --refresh --diff`, recorded by `refresh`.
-        const { routine, env, codeVersions } = example.drift;
+        const { routine, env, codeVersions } = resolve(example.drift, context);
         emulator.setDeployment(routine, env, codeVersions);
         const review = await project.preview({ refresh: true, diff: true, events: true });
         assert.deepEqual(diagnostics(review, "error"), []);
@@ -208,21 +266,20 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         const record = recorded.find((r: any) => r.id === `${routine}:${env}`);
         assert.deepEqual(asSet(record?.outputs.codeVersions), asSet(codeVersions), "refresh records the live split");
 
-        // destroy: the stack forgets every deployment; ESA keeps serving.
-        const live = emulator.state();
+        // destroy: the stack forgets every deployment, and says so for each.
+        const before = emulator.state();
         const destroy = await project.destroy(skipPreview);
         assert.deepEqual(diagnostics(destroy, "error"), []);
         const warnings = diagnostics(destroy, "warning");
-        assert.equal(warnings.length, recorded.length, warnings.join("\n"));
-        assert.ok(
-            warnings.every((w) => w.includes("removed from the stack only")),
-            warnings.join("\n"),
-        );
-        assert.deepEqual(
-            ((await project.exportState()).resources ?? []).filter((r: any) => r.type === DEPLOYMENT_TYPE),
-            [],
-        );
-        assert.deepEqual(emulator.state(), live);
+        const forgotten = warnings.filter((w) => w.includes("removed from the stack only"));
+        assert.equal(forgotten.length, recorded.length, warnings.join("\n"));
+        assert.deepEqual((await project.exportState()).resources ?? [], [], "destroy leaves resources in the stack");
+        if (example.afterDestroy) example.afterDestroy({ ...context, before });
+        else {
+            // ESA keeps serving: a deployment's delete is state-only.
+            assert.deepEqual(warnings, forgotten);
+            assert.deepEqual(emulator.state(), before);
+        }
         await project.run(["stack", "rm", "--yes", stackName]);
     } finally {
         session.dispose();
