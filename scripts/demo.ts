@@ -29,7 +29,8 @@ async function main(argv: string[]): Promise<void> {
     }
 
     pulumiBinDir(); // before any output: builds the CLI on a machine that has none yet
-    const emulator = await startEmulator({ routines: ROUTINES });
+    // HTTPS besides HTTP: a chapter that uploads code (a release from source) needs it.
+    const emulator = await startEmulator({ routines: ROUTINES, https: true });
     const terminal = DemoTerminal.create(emulator);
     const started = Date.now();
     try {

@@ -81,9 +81,14 @@ export class DemoTerminal {
         readonly session: PulumiSession,
     ) {}
 
-    /** A terminal with its own temporary backend, talking to `emulator`. */
+    /**
+     * A terminal with its own temporary backend, talking to `emulator`. When the emulator
+     * also serves HTTPS (code uploads need it), the CLI's processes trust its certificate
+     * authority.
+     */
     static create(emulator: Emulator): DemoTerminal {
-        return new DemoTerminal(emulator, PulumiSession.create({ env: emulatorCredentials(), passphrase: SESSION_PASSPHRASE }));
+        const env = { ...emulatorCredentials(), ...(emulator.caFile ? { NODE_EXTRA_CA_CERTS: emulator.caFile } : {}) };
+        return new DemoTerminal(emulator, PulumiSession.create({ env, passphrase: SESSION_PASSPHRASE }));
     }
 
     /** A chapter's title. */
@@ -104,15 +109,19 @@ export class DemoTerminal {
         this.show(
             `export ALIBABA_CLOUD_ACCESS_KEY_ID=${env.ALIBABA_CLOUD_ACCESS_KEY_ID} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${env.ALIBABA_CLOUD_ACCESS_KEY_SECRET}`,
         );
+        if (env.NODE_EXTRA_CA_CERTS) this.show(`export NODE_EXTRA_CA_CERTS=${env.NODE_EXTRA_CA_CERTS}   # trusts the emulator's HTTPS`);
     }
 
     /**
      * Opens `examples/<name>` as a user would: a copy of the example with its
      * package.json installed (this package from the packed tarball), `pulumi login` to
      * the session's backend (once), `pulumi stack init`, and the stack pointed at the
-     * emulator.
+     * emulator (its HTTPS endpoint with `https`, for examples that upload code).
      */
-    async openExample(name: string, stack = "dev"): Promise<DemoProject> {
+    async openExample(name: string, options: { stack?: string; https?: boolean } = {}): Promise<DemoProject> {
+        const stack = options.stack ?? "dev";
+        const endpoint = options.https ? this.emulator.httpsEndpoint : this.emulator.endpoint;
+        if (!endpoint) throw new Error("the demo's emulator serves no HTTPS: start it with `https: true`");
         const source = path.join(repoRoot, "examples", name);
         if (!fs.existsSync(path.join(source, "Pulumi.yaml"))) throw new Error(`examples/${name} has no Pulumi.yaml`);
         const dir = path.join(this.session.dir, name);
@@ -132,7 +141,7 @@ export class DemoTerminal {
             this.loggedIn = true;
         }
         await project.pulumi(["stack", "init", stack]);
-        await project.configSet("esa:endpoint", this.emulator.endpoint);
+        await project.configSet("esa:endpoint", endpoint);
         return project;
     }
 
