@@ -84,6 +84,11 @@ export async function runRollout(
     olds: Partial<DeploymentOutputs>,
     news: DeploymentInputs,
 ): Promise<DeploymentOutputs> {
+    // The engine takes outputs as a protobuf Struct, which has no `undefined`.
+    return JSON.parse(JSON.stringify(await walk(ctx, olds, news)));
+}
+
+async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> {
     const config = news.rollout!;
     const { name, env } = news;
     const target = news.codeVersions;
