@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     results.calls = await step("API calls per operation (N=100)", () => measureCalls(100, 10));
     results.stateSize = await step("state size (N=1, 10, 100)", () => measureStateSize());
     results.startup = await step("provider start-up", () => measureStartup(7));
-    results.inProcess = await step("in process: deployment, release, rollout", () => measureInProcess(30));
+    results.inProcess = await step("in process: deployment, release, rollout", () => measureInProcess(60));
 
     const emulator = await startEmulator({ routines: fleetRoutines(Math.max(...ENGINE_SIZES, 200)) });
     try {

@@ -80,6 +80,22 @@ describe("adaptive rate limiter", () => {
         assert.ok(esa.log.throttled > esa.log.served.length, `${esa.log.throttled} throttled for ${esa.log.served.length}`);
     });
 
+    it("a throttled attempt is sent again at the limiter's cut pace, not after a jittered backoff", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock, { ceiling: 10 });
+        let attempts = 0;
+        const op = async () => {
+            if (attempts++ === 0) throw throttled();
+            return "ok";
+        };
+        const start = clock.now();
+        assert.equal(await withRetries(op, { clock, deadline: start + 60_000, retryAmbiguous: false, limiter }), "ok");
+        assert.equal(attempts, 2);
+        // The cut rate (7/s) spaces the retry by about 1/7 s; a backoff would be up to 250 ms more.
+        assert.ok(clock.now() - start >= 1000 / 7 - 1 && clock.now() - start < 250, `${clock.now() - start} ms`);
+        assert.ok(limiter.requestsPerSecond < 10);
+    });
+
     it("cuts once per round: throttled answers to calls sent before the cut do not compound it", async () => {
         const clock = fakeClock();
         const limiter = new AdaptiveRateLimiter(clock, { ceiling: 20 });

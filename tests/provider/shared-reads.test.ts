@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
+import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
 import { sharedReads, SHARED_READ_TTL_MS } from "../../provider/esa/shared-reads";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
@@ -21,6 +22,18 @@ describe("shared routine reads", () => {
         assert.deepEqual(staging.props.codeVersions, [{ codeVersion: B, percentage: 100 }]);
         assert.deepEqual(production.props.codeVersions, [{ codeVersion: A, percentage: 100 }]);
         assert.equal(esa.count("GetRoutine"), 1);
+    });
+
+    it("a read answered from memory costs no token of the rate limiter", async () => {
+        const esa = new MemoryEsa().addRoutine("hello");
+        const clock = fakeClock();
+        // One request per second: a second token would cost a second of (fake) time.
+        const limiter = new AdaptiveRateLimiter(clock, { ceiling: 1 });
+        const provider = createProvider({ apiFactory: () => esa, clock, env: {}, log: () => {}, limiter });
+        const start = clock.now();
+        await Promise.all([provider.read!("hello:staging", {}), provider.read!("hello:production", {})]);
+        assert.equal(esa.count("GetRoutine"), 1);
+        assert.equal(clock.now(), start, "no wait for a second token");
     });
 
     it("reuses an answer only within its time window and scope", async () => {
