@@ -145,8 +145,13 @@ async function npmInstall(manifest: object, packed: string, entry: string, onOut
     }
 }
 
-/** Keeps the most recently used installations, removes the rest. */
+/** Keeps the most recently used installations, removes the rest, and installs an interrupted run left. */
 function prune(keep: string): void {
+    const hourAgo = Date.now() - 3600_000;
+    for (const e of fs.readdirSync(cacheRoot(), { withFileTypes: true })) {
+        const dir = path.join(cacheRoot(), e.name);
+        if (e.name.startsWith(".install-") && fs.statSync(dir).mtimeMs < hourAgo) fs.rmSync(dir, { recursive: true, force: true });
+    }
     const entries = fs
         .readdirSync(cacheRoot(), { withFileTypes: true })
         .filter((e) => e.isDirectory() && !e.name.startsWith("."))
