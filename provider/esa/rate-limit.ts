@@ -6,8 +6,9 @@
  * It is a token bucket whose rate is learnt from the answers, after the AWS SDKs'
  * "adaptive" retry mode:
  * - a throttled answer cuts the rate to BETA (0.7) times the rate that caused it;
- * - other answers regrow it along a cubic curve (CUBIC congestion control) that comes
- *   back to the rate of the last cut after a while, lingers there, then probes above it;
+ * - between cuts it regrows along a cubic curve of the time since the last cut (CUBIC
+ *   congestion control): back to the rate of the cut after a while, lingering there,
+ *   then probing above it;
  * - growth is capped at twice the rate actually sent, so a quiet period does not build up
  *   a rate that a later burst would then spend all at once.
  * Differences, and why:
