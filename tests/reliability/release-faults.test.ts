@@ -159,12 +159,13 @@ const FAULTS: FaultRow[] = [
     },
     {
         // The request outlives the deadline; ESA still carries it out afterwards. Run on the
-        // writes and on every call of a release (where what lands late matters); a read
-        // outside a release that times out is the ambiguous failure the rows above cover.
+        // writes and on a release's status polls (where what lands late matters); another read
+        // that times out is the ambiguous failure the rows above cover (an upload ticket that
+        // comes late names no version).
         fault: `latency ${LATE_MS / 1000} s (past the 1 s deadline)`,
         timeoutSeconds: SHORT_TIMEOUT_SECONDS,
         late: true,
-        applies: (cell) => cell.write || cell.operation.startsWith("release"),
+        applies: (cell) => cell.write || (cell.operation.startsWith("release") && cell.action !== "GetRoutineStagingCodeUploadInfo"),
         inject: (emulator, cell) => emulator.injectFault({ action: cell.action, kind: "latency", latencyMs: LATE_MS }),
         expect: () => ({ outcome: "failed", attempts: 1, code: /RequestTimeout/, requestId: false }),
     },
