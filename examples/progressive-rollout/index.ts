@@ -1,12 +1,18 @@
 /**
- * Progressive rollout: the next version serves all of staging first, then takes over
- * production step by step while the previous version serves the rest:
+ * Progressive rollout: the next version serves all of staging first; production then
+ * walks to the declared share of the next version through steps (10 % → 50 % → the
+ * declared share), each held for `bakeSeconds` and then gated. A failed gate restores
+ * what served before and fails the `up`.
  *
- *   pulumi up                                          # staging: next 100 %; production: previous 100 %
- *   pulumi config set productionPercent 10 && pulumi up
- *   pulumi config set productionPercent 50 && pulumi up
- *   pulumi config set productionPercent 100 && pulumi up
+ *   pulumi up                                            # staging: next 100 %; production: previous 100 %
+ *   pulumi config set productionPercent 100 && pulumi up # production walks 10 → 50 → 100 within this up
  *
+ * With `rolloutMode: stepwise`, each bare `pulumi up` (from a pipeline or a schedule)
+ * moves at most one step, once the step's hold has passed; `pulumi preview` says when.
+ * In an emergency: `npx esa-routine-deployment rollout promote` (or `abort`), then `pulumi up`.
+ *
+ * Gates: `healthUrl` (and `healthHost`, sent as Host) is probed with 20 requests after each
+ * hold; `gateCommand` runs with the rollout's facts in `ESA_ROLLOUT_*` variables.
  * Production waits for staging (dependsOn), so a failed staging deployment stops the
  * rollout before production changes.
  */
@@ -19,6 +25,12 @@ export = async () => {
     const previous = config.get("previousVersion") ?? "1723599747213377175";
     const next = config.get("nextVersion") ?? "1723599747213377176";
     const productionPercent = config.getNumber("productionPercent") ?? 0;
+    // Seconds each step holds: short for the local emulator; minutes for real traffic.
+    const bakeSeconds = config.getNumber("bakeSeconds") ?? 5;
+    const mode = (config.get("rolloutMode") ?? "continuous") as "continuous" | "stepwise";
+    const healthUrl = config.get("healthUrl");
+    const healthHost = config.get("healthHost");
+    const gateCommand = config.get("gateCommand");
 
     const staging = new RoutineCodeDeployment("staging", {
         name: routine,
@@ -34,8 +46,24 @@ export = async () => {
                 { codeVersion: previous, percentage: 100 - productionPercent },
                 { codeVersion: next, percentage: productionPercent },
             ],
+            rollout: {
+                steps: [10, 50, productionPercent].filter((p, i, all) => p > 0 && all.indexOf(p) === i).sort((a, b) => a - b),
+                bakeSeconds,
+                mode,
+                gates: [
+                    ...(healthUrl
+                        ? [{ name: "health", http: { url: healthUrl, headers: healthHost ? { Host: healthHost } : {}, samples: 20 } }]
+                        : []),
+                    ...(gateCommand ? [{ name: "command", command: gateCommand }] : []),
+                ],
+            },
         },
         { dependsOn: [staging] },
     );
-    return { staging: staging.codeVersions, production: production.codeVersions };
+    return {
+        staging: staging.codeVersions,
+        production: production.codeVersions,
+        // Where the last rollout stands: in-progress (with its step), succeeded, failed, aborted or stopped.
+        rollout: production.rolloutState.apply((state) => (state ? `${state.status} (step ${state.step}/${state.steps})` : "none yet")),
+    };
 };
