@@ -10,7 +10,7 @@ export { PulumiSession, quoteForShell, SESSION_PASSPHRASE } from "./session";
 export type { CommandOptions, CommandResult, SessionOptions } from "./session";
 export { installProject, packedPackage, PACKAGE_NAME } from "./install";
 export type { InstalledProject, InstallOptions } from "./install";
-export { emulatorConfig, emulatorCredentials } from "./emulator";
+export { emulatorCredentials } from "./emulator";
 export { startEmulator } from "../../emulator";
 export { Project } from "./project";
 export type { StackCommandOptions, StackRun } from "./project";

@@ -27,14 +27,13 @@ import * as path from "path";
 import { promisify } from "util";
 import { LocalWorkspace, PulumiCommand, PulumiFn, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { Emulator, Env } from "../../emulator";
-import { cliEnvironment, emulatorCredentials, pulumiBinDir, repoRoot } from "../../scripts/toolchain";
+import { cliEnvironment, emulatorCredentials, PACKAGE_NAME, pulumiBinDir, repoRoot } from "../../scripts/toolchain";
 
 // The CLI, its environment and the emulator's credentials come from the product module
 // the demo uses too (scripts/toolchain); re-exported under the names tests import.
 export { emulatorCredentials, pulumiBinDir, repoRoot };
 const execFileAsync = promisify(execFile);
 export const PASSPHRASE = "e2e-test-passphrase";
-const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).name;
 
 let snapshotDir: string | undefined;
 
