@@ -26,6 +26,8 @@ Commands:
 Options:
   --stack <name>       the stack (default: the selected one)
   --resource <name>    the resource, by its Pulumi name or its id (<routine>:<env>), when several rollouts run
+  --candidate <id>     the candidate version, when the stack does not record the rollout (a continuous
+                       walk whose \`pulumi up\` was killed records nothing until the next one)
   --json               status as JSON
 `;
 
@@ -60,6 +62,9 @@ export function main(argv: string[]): number {
             process.stderr.write(`Unknown command "${command}".\n${USAGE}`);
             return 2;
         }
+        if (typeof args.flags.candidate === "string" && args.flags.candidate !== "") {
+            return setAction(`${command}:${args.flags.candidate}`, stack, `candidate ${args.flags.candidate}`);
+        }
         const wanted = typeof args.flags.resource === "string" ? args.flags.resource : undefined;
         // Promote may also ship a candidate whose rollout failed or stopped ("the gate is wrong").
         const eligible = rollouts.filter(
@@ -79,17 +84,20 @@ export function main(argv: string[]): number {
             );
             return 1;
         }
-        const value = `${command}:${candidates[0]}`;
-        pulumi(["config", "set", ROLLOUT_ACTION_KEY, value, ...stack]);
-        process.stdout.write(
-            `Set ${ROLLOUT_ACTION_KEY} to ${value} (${eligible.map((r) => r.id).join(", ")}). Run \`pulumi up\` to carry it out; ` +
-                `it applies to candidate ${candidates[0]} only.\n`,
-        );
-        return 0;
+        return setAction(`${command}:${candidates[0]}`, stack, eligible.map((r) => r.id).join(", "));
     } catch (error) {
         process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
         return 1;
     }
+}
+
+function setAction(value: string, stack: string[], what: string): number {
+    pulumi(["config", "set", ROLLOUT_ACTION_KEY, value, ...stack]);
+    const candidate = value.slice(value.indexOf(":") + 1);
+    process.stdout.write(
+        `Set ${ROLLOUT_ACTION_KEY} to ${value} (${what}). Run \`pulumi up\` to carry it out; it applies to candidate ${candidate} only.\n`,
+    );
+    return 0;
 }
 
 function readRollouts(stack: string[]): Found[] {
