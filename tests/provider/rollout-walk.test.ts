@@ -9,6 +9,7 @@ import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
 import { checkInputs } from "../../provider/deployment/validation";
 import { DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
+import { EsaApi } from "../../provider/esa/client";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const A = "1723599747213377175";
@@ -45,6 +46,10 @@ const live = (esa: MemoryEsa) =>
         ?.codeVersions.map((e) => `${e.codeVersion.slice(-3)}:${e.percentage}`)
         .sort();
 const only = (version: string) => [{ codeVersion: version, percentage: 100 }];
+const split = (a: string, pa: number, b: string, pb: number) => [
+    { codeVersion: a, percentage: pa },
+    { codeVersion: b, percentage: pb },
+];
 
 async function halted(promise: Promise<unknown>): Promise<{ message: string; properties: DeploymentOutputs }> {
     try {
@@ -147,6 +152,36 @@ describe("rollout walk (provider, in-memory ESA)", () => {
         assert.equal((await provider.diff("hello:production", recorded, retried)).changes, true);
         await halted(provider.update("hello:production", recorded, retried));
         assert.equal(esa.count("CreateRoutineCodeDeployment"), deploymentsBefore + 2);
+    });
+
+    it("when restoring after a failed gate fails too, the state says the candidate still serves, and the next run restores first", async () => {
+        const esa = new MemoryEsa().addRoutine("hello");
+        esa.deployOutOfBand("hello", "production", only(A));
+        let creates = 0;
+        const refuseSecond: EsaApi = {
+            getRoutineEnvironments: (name, options) => esa.getRoutineEnvironments(name),
+            createDeployment: async (request) => {
+                if (++creates === 2)
+                    throw { code: "InvalidParameter", statusCode: 400, requestId: "REQ-restore", data: { Message: "refused" } };
+                return esa.createDeployment(request);
+            },
+        };
+        const provider = createProvider({ apiFactory: () => refuseSecond, clock: fakeClock(), env: {}, log: () => {} });
+        await provider.configure({ config: { get: () => undefined, require: () => undefined } } as any);
+        const rollout = { steps: [10], bakeSeconds: 1, gates: [{ name: "smoke", command: "exit 1" }] };
+        const news = declared(only(B), rollout);
+
+        const error = await halted(provider.update("hello:production", { ...declared(only(A), rollout), deploymentId: "1" }, news));
+        assert.match(error.message, /gate "smoke" failed.*Restoring 1723599747213377175: 100% failed too: .*InvalidParameter.*REQ-restore/);
+        assert.deepEqual(live(esa), ["175:90", "176:10"]);
+        assert.deepEqual(error.properties.codeVersions, split(A, 90, B, 10), "the state says what is live");
+        assert.equal(error.properties.rolloutState!.status, "failed");
+
+        assert.equal((await provider.diff("hello:production", error.properties, news)).changes, true);
+        const { outs } = await provider.update("hello:production", error.properties, news);
+        assert.deepEqual(live(esa), ["175:100"]);
+        assert.deepEqual(outs.codeVersions, only(A));
+        assert.equal(outs.rolloutState.status, "failed");
     });
 
     it("a split changed elsewhere during a stepwise rollout stops it, records what is live and overwrites nothing", async () => {
