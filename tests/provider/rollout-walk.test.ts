@@ -159,7 +159,7 @@ describe("rollout walk (provider, in-memory ESA)", () => {
         esa.deployOutOfBand("hello", "production", only(A));
         let creates = 0;
         const refuseSecond: EsaApi = {
-            getRoutineEnvironments: (name, options) => esa.getRoutineEnvironments(name),
+            getRoutineEnvironments: (name) => esa.getRoutineEnvironments(name),
             createDeployment: async (request) => {
                 if (++creates === 2)
                     throw { code: "InvalidParameter", statusCode: 400, requestId: "REQ-restore", data: { Message: "refused" } };
