@@ -10,13 +10,16 @@
  * token).
  *
  * The source of a version (the script and the static assets) must never be in what the
- * provider returns: only its sha256 and the path of the prepared file are.
+ * provider returns: only its sha256 and the path of the prepared file are. Nor may the
+ * upload tickets ESA hands out (the signed policy, its signature, the assets flow's STS
+ * token) show anywhere.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createCodeVersionProvider, createRoutineProvider } from "../../provider";
+import { createCodeVersionProvider, createRoutineProvider, ReleaseApiFactory, UploadForm } from "../../provider";
+import { createSdkReleaseApi } from "../../provider/esa/client";
 import { checkCodeVersion } from "../../provider/code-version/check";
 import { assetsZip, scriptBytes, storeSource } from "../../provider/code-version/source";
 import type { Clock } from "../../provider/esa/retry";
@@ -134,13 +137,30 @@ describe("security: the release providers show no credential and return no sourc
     let emulator: Emulator;
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "release-security-"));
 
+    /** The signed policies, signatures and STS tokens of the upload tickets ESA handed out. */
+    const tickets = new Set<string>();
+
     function providers(source: Pick<Source, "env" | "config">, capture: Capture, timeoutSeconds = 10) {
         const config: Record<string, string> = {
             "esa:endpoint": emulator.endpoint,
             "esa:timeoutSeconds": String(timeoutSeconds),
             ...source.config,
         };
-        const options = { env: source.env, log: capture.log, clock };
+        // The official SDK client, with the upload tickets it hands out kept aside to be searched for.
+        const apiFactory: ReleaseApiFactory = (connection) => {
+            const api = createSdkReleaseApi(connection);
+            const keep = <T extends { form: UploadForm }>(answer: T) => {
+                for (const [field, value] of answer.form.fields)
+                    if (/^(policy|signature|x-oss-security-token)$/i.test(field) && value.length >= 8) tickets.add(value);
+                return answer;
+            };
+            return {
+                ...api,
+                stagingUploadInfo: async (...args) => keep(await api.stagingUploadInfo(...args)),
+                createAssetsVersion: async (...args) => keep(await api.createAssetsVersion(...args)),
+            };
+        };
+        const options = { env: source.env, log: capture.log, clock, apiFactory };
         const versions = createCodeVersionProvider(options);
         const routines = createRoutineProvider(options);
         const request = { config: { get: (k: string) => config[k] } } as any;
@@ -302,6 +322,11 @@ describe("security: the release providers show no credential and return no sourc
             }
 
             capture.assertNothingShown();
+            // Nor the upload tickets' signed policies, signatures and tokens (both flows were used).
+            assert.ok(tickets.size >= 5, `upload tickets seen: ${tickets.size}`);
+            const everything = [...capture.returned, ...capture.texts, ...capture.logs].join("\n");
+            for (const ticket of tickets)
+                assert.ok(!everything.includes(ticket), `an upload ticket's secret was shown: ${ticket.slice(0, 8)}…`);
         });
     }
 });
