@@ -107,9 +107,15 @@ describe("rollout walk (provider, in-memory ESA)", () => {
 
         clock.advance(1_000);
         assert.equal((await provider.diff("hello:production", olds, news)).changes, true);
+        const calls = esa.calls.length;
         olds = (await provider.update("hello:production", olds, news)).outs;
         assert.deepEqual(live(esa), ["175:50", "176:50"]);
         assert.equal(olds.rolloutState.step, 2);
+        assert.deepEqual(
+            esa.calls.slice(calls).map((c) => c.action),
+            ["GetRoutine", "CreateRoutineCodeDeployment", "GetRoutine"],
+            "a stepwise step costs a read, the deployment, and its read-after-write",
+        );
 
         clock.advance(60_000);
         olds = (await provider.update("hello:production", olds, news)).outs;

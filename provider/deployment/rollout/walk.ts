@@ -95,6 +95,8 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
     const prev = olds.rolloutState;
     const now = () => ctx.clock.now();
     const live = await ctx.readLive(name, env);
+    /** When the walk last read what serves (a read after a step's hold has ended needs no second one). */
+    let readAt = now();
 
     // Nothing deployed yet: there is no traffic to walk from.
     if (!live) {
@@ -188,14 +190,19 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
             const gatesStart = now();
             const record = position.history.find((h) => h.step === current.step);
             if (record) record.bakedMs = gatesStart - position.since;
-            // Before judging the step: is its split still what serves?
-            const seen = await guarded(
-                ctx,
-                news,
-                { deploymentId, codeVersions: split, strategy: news.strategy },
-                () => ctx.readLive(name, env),
-                () => state("in-progress", split),
-            );
+            // Before judging the step: is its split still what serves? (A stepwise run read it
+            // at its start, after the hold had ended: that read answers.)
+            const seen =
+                readAt >= holdEnds && !moved
+                    ? live
+                    : await guarded(
+                          ctx,
+                          news,
+                          { deploymentId, codeVersions: split, strategy: news.strategy },
+                          () => ctx.readLive(name, env),
+                          () => state("in-progress", split),
+                      );
+            readAt = now();
             if (!seen || !sameSplit(seen.codeVersions, split)) {
                 throw changedElsewhere(
                     ctx,
