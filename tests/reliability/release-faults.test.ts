@@ -2,9 +2,10 @@
  * The fault matrix of a release (SPEC §5, §9): every fault the emulator can inject against
  * each ESA call of `Routine` and `RoutineCodeVersion` — both upload flows (staging:
  * GetRoutineStagingCodeUploadInfo → form upload → CommitRoutineStagingCode →
- * GetRoutineCodeVersionInfo; assets: CreateRoutineWithAssetsCodeVersion → zip upload →
- * GetRoutineCodeVersionInfo), read and delete of a version, create, read and delete of a
- * routine — through the providers in-process, the official SDK and a real multipart upload.
+ * GetRoutineCodeVersionInfo; assets: ListRoutineCodeVersions (an interrupted release's
+ * leftover) → CreateRoutineWithAssetsCodeVersion → zip upload → GetRoutineCodeVersionInfo),
+ * read and delete of a version, create, read and delete of a routine — through the
+ * providers in-process, the official SDK and a real multipart upload.
  *
  * For every cell it checks what a user gets — retried and succeeded, or a failure whose
  * message names the call, carries the RequestId of the answer that failed it (or says no
@@ -96,6 +97,8 @@ const CELLS: Cell[] = [
     { operation: "release (staging flow)", action: UPLOAD_ACTION, write: true },
     { operation: "release (staging flow)", action: "CommitRoutineStagingCode", write: true },
     { operation: "release (staging flow)", action: "GetRoutineCodeVersionInfo", write: false },
+    // First, the look for an `init` version an interrupted release of the resource left behind.
+    { operation: "release (assets flow)", action: "ListRoutineCodeVersions", write: false },
     { operation: "release (assets flow)", action: "CreateRoutineWithAssetsCodeVersion", write: true },
     { operation: "release (assets flow)", action: UPLOAD_ACTION, write: true },
     { operation: "release (assets flow)", action: "GetRoutineCodeVersionInfo", write: false },
@@ -165,7 +168,7 @@ const FAULTS: FaultRow[] = [
         fault: `latency ${LATE_MS / 1000} s (past the 1 s deadline)`,
         timeoutSeconds: SHORT_TIMEOUT_SECONDS,
         late: true,
-        applies: (cell) => cell.write || (cell.operation.startsWith("release") && cell.action !== "GetRoutineStagingCodeUploadInfo"),
+        applies: (cell) => cell.write || (cell.operation.startsWith("release") && cell.action === "GetRoutineCodeVersionInfo"),
         inject: (emulator, cell) => emulator.injectFault({ action: cell.action, kind: "latency", latencyMs: LATE_MS }),
         expect: () => ({ outcome: "failed", attempts: 1, code: /RequestTimeout/, requestId: false }),
     },
