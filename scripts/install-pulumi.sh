@@ -70,10 +70,13 @@ command -v go >/dev/null || {
 mkdir -p "$bin_dir"
 # One build at a time per cache: a second run (the demo and the tests started together)
 # waits for the first and then finds everything built.
-exec 9>"$bin_dir/.build.lock"
-if ! flock -n 9; then
-  log "another build is running into $bin_dir; waiting for it"
-  flock 9
+# (flock is util-linux; where it is missing, e.g. macOS, builds are not serialized.)
+if command -v flock >/dev/null; then
+  exec 9>"$bin_dir/.build.lock"
+  if ! flock -n 9; then
+    log "another build is running into $bin_dir; waiting for it"
+    flock 9
+  fi
 fi
 if have_cli && have_host; then
   install_launcher "$bin_dir"
