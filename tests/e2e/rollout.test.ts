@@ -224,7 +224,8 @@ describe("e2e: progressive rollout through the real CLI against the emulator's e
             const probe = second.outputs.rolloutState.gates[0];
             assert.equal(probe.passed, true, probe.detail);
             assert.match(probe.detail, /staging address 127\.0\.0\.2/);
-            assert.equal(emulator.countByAction().GetRoutineStagingEnvIp, 1);
+            // One step of a stepwise rollout: a read, the staging address for the probe, the deployment and its read-after-write.
+            assert.deepEqual(emulator.countByAction(), { GetRoutine: 2, GetRoutineStagingEnvIp: 1, CreateRoutineCodeDeployment: 1 });
             assert.ok((emulator.edgeCounts()[routine]?.staging?.[B]?.requests ?? 0) >= 5, JSON.stringify(emulator.edgeCounts()));
         });
     });
