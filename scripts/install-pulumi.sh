@@ -87,7 +87,9 @@ fi
 todo=()
 have_cli || todo+=("pulumi v$version (about 8 minutes on 2 cores)")
 have_host || todo+=("pulumi-language-nodejs v$host_version (about 1-3 minutes)")
-log "one-time setup on this machine: building ${todo[*]}; cached in $bin_dir"
+what="${todo[0]}"
+if [ "${#todo[@]}" -gt 1 ]; then what="$what and ${todo[1]}"; fi
+log "one-time setup on this machine: building $what; cached in $bin_dir"
 
 started=$(date +%s)
 work="$(mktemp -d)"
