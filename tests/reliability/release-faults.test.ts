@@ -71,8 +71,6 @@ const KNOWN_GAPS = new Set([
     "throttling (outlasts the deadline) × release (staging flow) × GetRoutineCodeVersionInfo",
     "throttling (outlasts the deadline) × release (assets flow) × GetRoutineCodeVersionInfo",
     `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (staging flow) × CommitRoutineStagingCode`,
-    `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (staging flow) × GetRoutineCodeVersionInfo`,
-    `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (assets flow) × GetRoutineCodeVersionInfo`,
 ]);
 
 type Operation =
@@ -162,13 +160,13 @@ const FAULTS: FaultRow[] = [
     },
     {
         // The request outlives the deadline; ESA still carries it out afterwards. Run on the
-        // writes and on a release's status polls (where what lands late matters); another read
-        // that times out is the ambiguous failure the rows above cover (an upload ticket that
-        // comes late names no version).
+        // writes, where what lands late matters; a read that times out is the ambiguous
+        // failure the rows above cover (a status poll that fails after the commit: the
+        // "outlasts the deadline" row).
         fault: `latency ${LATE_MS / 1000} s (past the 1 s deadline)`,
         timeoutSeconds: SHORT_TIMEOUT_SECONDS,
         late: true,
-        applies: (cell) => cell.write || (cell.operation.startsWith("release") && cell.action === "GetRoutineCodeVersionInfo"),
+        applies: (cell) => cell.write,
         inject: (emulator, cell) => emulator.injectFault({ action: cell.action, kind: "latency", latencyMs: LATE_MS }),
         expect: () => ({ outcome: "failed", attempts: 1, code: /RequestTimeout/, requestId: false }),
     },

@@ -24,7 +24,7 @@ import { Emulator, FaultSpec, startEmulator, UPLOAD_ACTION } from "../../emulato
 const ROUTINE = "release-properties";
 const KEY_ID = "LTAI5tReleaseProps001";
 const SECRET = `release-props-secret-${process.pid}`;
-const RUNS = 16;
+const RUNS = 10;
 
 /** The calls each flow makes, the lost-answer looks and clean-ups included. */
 const CALLS = {
