@@ -18,7 +18,7 @@ import { sharedReads } from "../esa/shared-reads";
 import { formatSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, INPUT_KEYS } from "./types";
 import { checkInputs } from "./validation";
-import { secretsOf } from "../esa/config";
+import { CONFIG_KEYS, ENV_KEYS, secretsOf } from "../esa/config";
 import { parseRolloutAction, previewRollout, readLiveFresh, ROLLOUT_ACTION_KEY, runRollout, stagingAddress } from "./rollout";
 
 export interface ProviderOptions {
@@ -68,7 +68,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 apply: (inputs) => deployments(inputs).apply(inputs),
                 gates: {
                     stagingAddress: () => stagingAddress(first.connection, clock, news.name),
-                    secrets: secretsOf(first.connection.credentials),
+                    secrets: [...secretsOf(first.connection.credentials), ...knownSecrets(stackConfig, options.env ?? process.env)],
                     now: clock.now,
                 },
                 clock,
@@ -141,6 +141,16 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             );
         },
     };
+}
+
+/**
+ * Every credential secret the provider can see, used or not (a gate's command inherits the
+ * environment and may print it): stack config and environment, as SPEC §6 names them.
+ */
+function knownSecrets(config: ConfigLookup, env: NodeJS.ProcessEnv): string[] {
+    const fromConfig = [...CONFIG_KEYS.accessKeySecret, ...CONFIG_KEYS.securityToken].map((key) => config(key));
+    const fromEnv = [...ENV_KEYS.accessKeySecret, ...ENV_KEYS.securityToken].map((key) => env[key]);
+    return [...fromConfig, ...fromEnv].filter((value): value is string => typeof value === "string" && value !== "");
 }
 
 /** Who reads what where: reads are shared only between identical scopes. Never a secret. */

@@ -118,8 +118,8 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
 
     let position: Position;
     if (prev && sameTarget && prev.status === "in-progress") {
-        if (!sameSplit(live.codeVersions, prev.split)) throw changedElsewhere(ctx, news, live, prev);
-        position = continueRecorded(prev, config, live.codeVersions);
+        if (sameSplit(live.codeVersions, prev.split)) position = continueRecorded(prev, config, live.codeVersions);
+        else position = landedNextStep(ctx, prev, config, live.codeVersions) ?? throwChangedElsewhere(ctx, news, live, prev);
     } else {
         if (sameSplit(live.codeVersions, target)) {
             ctx.log("info", `${name} (${env}) already serves ${formatSplit(target)}: nothing to roll out.`);
@@ -259,6 +259,27 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
             return { ...news, codeVersions: split, deploymentId, rolloutState: state("succeeded", split) };
         }
     }
+}
+
+/**
+ * The next step of the recorded rollout serves although the state does not say so: its
+ * deployment landed after the run gave up on it (a timeout, a killed CLI). It is this
+ * rollout's own move, made once its gates had passed: go on from there, holding it again.
+ */
+function landedNextStep(ctx: RolloutContext, prev: RolloutState, config: RolloutConfig, live: CodeVersionSplit[]): Position | undefined {
+    const plan = planRollout(prev.from, prev.target, config.steps);
+    if (!plan || locate(plan, prev.from, live) !== prev.step + 1) return undefined;
+    const resumed = position(prev.from, plan, prev.step + 1, ctx.clock.now());
+    ctx.log(
+        "info",
+        `${formatSplit(live)} is step ${prev.step + 1}/${plan.steps.length} of the rollout of ${prev.candidate}, deployed by a run that gave up before it was ` +
+            `confirmed: going on from there, holding it again in full.`,
+    );
+    return { ...resumed, history: [...(prev.history ?? []), ...resumed.history] };
+}
+
+function throwChangedElsewhere(ctx: RolloutContext, news: DeploymentInputs, live: LiveDeployment, prev: RolloutState): never {
+    throw changedElsewhere(ctx, news, live, prev);
 }
 
 /** The recorded rollout goes on from its last step. */

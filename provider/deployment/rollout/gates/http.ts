@@ -29,7 +29,16 @@ export async function runHttpGate(gate: HttpGate, timeoutMs: number, env: GateEn
     const started = env.now();
     const deadline = started + timeoutMs;
     const url = new URL(gate.url);
-    const address = gate.target === "staging" ? await env.stagingAddress() : undefined;
+    let address: string | undefined;
+    if (gate.target === "staging") {
+        address = await within(env.stagingAddress(), timeoutMs);
+        if (address === undefined) {
+            return {
+                passed: false,
+                detail: `GetRoutineStagingEnvIp gave no staging address within the gate's ${Math.round(timeoutMs / 1000)} s`,
+            };
+        }
+    }
     const samples: Sample[] = [];
     let failures = 0;
     for (let i = 0; i < gate.samples; i++) {
@@ -106,6 +115,14 @@ function probe(url: URL, gate: HttpGate, timeoutMs: number, address: string | un
         request.on("error", (error: NodeJS.ErrnoException) => done({ ok: false, why: error.code ?? error.message }));
         request.end();
     });
+}
+
+/** The promise's value, or undefined once `ms` have passed (a late failure is then nobody's to hear). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+    promise.catch(() => undefined);
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
