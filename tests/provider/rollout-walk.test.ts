@@ -237,6 +237,25 @@ describe("rollout walk (provider, in-memory ESA)", () => {
         );
     });
 
+    it("the next step of a recorded rollout found live (it landed after the run gave up) is resumed there, not stopped", async () => {
+        const { esa, provider, logs, clock } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const rollout = { steps: [10, 50], bakeSeconds: 10, mode: "stepwise" };
+        const news = declared(only(B), rollout);
+        const step1 = (await provider.update("hello:production", { ...declared(only(A), rollout), deploymentId: "1" }, news)).outs;
+        // The run that moved to step 2 gave up before ESA answered; ESA carried it out.
+        esa.deployOutOfBand("hello", "production", split(A, 50, B, 50));
+        clock.advance(10_000);
+        const { outs } = await provider.update("hello:production", step1, news);
+        assert.ok(
+            logs.some((l) => l.message.includes("step 2/3") && l.message.includes("gave up")),
+            JSON.stringify(logs),
+        );
+        assert.equal(outs.rolloutState.status, "in-progress");
+        assert.equal(outs.rolloutState.step, 2);
+        assert.deepEqual(live(esa), ["175:50", "176:50"], "held again in full before moving on");
+    });
+
     it("esa:rolloutAction promote:<candidate> finishes now; abort:<candidate> settles on the split from before; another candidate's action is ignored", async () => {
         const rollout = { steps: [10, 50], bakeSeconds: 60, mode: "stepwise" };
         const news = declared(only(B), rollout);
