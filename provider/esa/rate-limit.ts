@@ -122,6 +122,9 @@ export class AdaptiveRateLimiter {
             this.cutAt = now;
             this.lastCutAt = now;
             this.rate = this.clamp(BETA * this.maxRate);
+            // The account has no burst left: neither has the bucket, or the tokens it saved
+            // while demand was low would go out at once into more throttling.
+            this.tokens = Math.min(this.tokens, 0);
         }
     }
 

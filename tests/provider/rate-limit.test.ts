@@ -109,6 +109,19 @@ describe("adaptive rate limiter", () => {
         assert.ok(rate >= 0.7 * 0.7 * 20 - 1e-9 && rate < 0.7 * 15, `${rate}`);
     });
 
+    it("a cut drops the tokens saved while demand was low, so they do not go out at once into more throttling", async () => {
+        const clock = fakeClock();
+        const limiter = new AdaptiveRateLimiter(clock);
+        const first = await limiter.acquire();
+        clock.advance(2_000); // quiet: the bucket fills up
+        limiter.record(first, true);
+        const sent = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire()));
+        assert.ok(
+            sent.slice(1).every((t, i) => t - sent[i] >= 1000 / limiter.requestsPerSecond - 1),
+            `sent at ${sent.map((t) => t - sent[0]).join(", ")} ms`,
+        );
+    });
+
     it("regrows after a cut, back to the rate of the cut within seconds, never above the ceiling", async () => {
         const clock = fakeClock();
         const limiter = new AdaptiveRateLimiter(clock, { ceiling: 30 });
