@@ -1,31 +1,20 @@
 /**
- * Defects of the rollout found by the reliability tests (rollout-faults.test.ts,
- * rollout-security.test.ts), pinned as the behaviour SPEC §5, §6 and §10 ask for. These
- * tests FAIL until the owner of provider/deployment/ fixes them.
+ * Three defects of the rollout the reliability tests found (rollout-faults.test.ts,
+ * rollout-security.test.ts), kept as regression tests now that they are fixed (SPEC §5,
+ * §6, §10):
  *
- * 1. A secret in the environment that the provider does not use reaches a gate's shown
- *    output. The gate's command inherits the provider's whole environment, and a failed
- *    gate's output is scrubbed of the secrets of the credentials the provider USES only
- *    (provider/deployment/provider.ts: `secrets: secretsOf(first.connection.credentials)`).
- *    When the stack config holds the credentials (they win over the environment, SPEC §6)
- *    and the environment also holds an AccessKey pair (a pipeline that exports one for its
- *    other tools, a developer's shell), a gate that prints its environment (a common way
- *    to debug a failing check) puts that secret in the error of the `up` and in the stack
- *    state (`rolloutState.gates[].detail`). The provider knows those variable names
- *    (ENV_KEYS in provider/esa/config.ts): their values should be scrubbed too.
- * 2. A step whose deployment landed after the client gave up (a timeout past the deadline;
- *    likewise a CLI killed while a stepwise `up` deploys its next step) is taken by the
- *    next `up` for a change made elsewhere (provider/deployment/rollout/walk.ts, the
- *    in-progress branch of `walk`: `if (!sameSplit(live.codeVersions, prev.split)) throw
- *    changedElsewhere(...)`): the rollout stops, and needs rollout.retry to go on, although
- *    what serves is the very next split of this rollout's plan, whose gates had passed.
- *    SPEC §10: an interrupted rollout (SIGKILL, a CI timeout) is resumed or completed by
- *    the next `up`.
- * 3. The HTTP gate's timeout does not bound the staging address lookup
- *    (provider/deployment/rollout/staging-address.ts: its own 60 s deadline and 10 s
- *    request timeout; gates/http.ts awaits `env.stagingAddress()` before its own deadline
- *    starts counting): a slow or throttled GetRoutineStagingEnvIp holds a gate declared
- *    with `timeoutSeconds: 1` for up to a minute, and ignores esa:timeoutSeconds.
+ * 1. A gate's shown output was scrubbed of the secrets of the credentials the provider
+ *    USES only. With the credentials in stack config (they win over the environment,
+ *    SPEC §6) and another AccessKey pair in the environment (a pipeline that exports one
+ *    for its other tools), a gate that prints its environment put that secret in the error
+ *    of the `up` and in the stack state (`rolloutState.gates[].detail`).
+ * 2. A step whose deployment landed after the client gave up (a timeout past the
+ *    deadline; likewise a CLI killed while a stepwise `up` deploys its next step) was
+ *    taken by the next `up` for a change made elsewhere: the rollout stopped and needed
+ *    rollout.retry, although what served was the next split of its own plan.
+ * 3. The HTTP gate's timeout did not bound the staging address lookup
+ *    (GetRoutineStagingEnvIp had its own 60 s deadline): a slow answer held a gate
+ *    declared with `timeoutSeconds: 1` for as long as it took.
  */
 import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
@@ -47,7 +36,7 @@ const STS = {
 /** An AccessKey pair in the environment, which the stack config's credentials override. */
 const ENV_PAIR = { ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI5tGapEnvKey0001", ALIBABA_CLOUD_ACCESS_KEY_SECRET: `gap-env-secret-${UNIQUE}` };
 
-describe("rollout: known gaps (failing until provider/deployment/ is fixed)", function () {
+describe("rollout regressions: credentials in the environment, a step that landed late, the staging lookup's timeout", function () {
     this.timeout(20_000);
     let emulator: Emulator;
 
