@@ -99,7 +99,8 @@ function toLiveEnvironment(env: any): LiveEnvironment {
     };
 }
 
-function newSdkClient(connection: Connection): any {
+/** A client of the official SDK for `connection`: its signing, endpoints and credential chains. */
+export function newSdkClient(connection: Connection): any {
     const Client = require("@alicloud/esa20240910").default;
     const { Config } = require("@alicloud/openapi-core").$OpenApiUtil;
     return new Client(
@@ -140,6 +141,35 @@ function runtimeOptions(options: CallOptions): any {
     const { RuntimeOptions } = require("@darabonba/typescript");
     const timeout = Math.max(1000, Math.floor(options.timeoutMs));
     return new RuntimeOptions({ readTimeout: timeout, connectTimeout: Math.min(timeout, 10_000), autoretry: false });
+}
+
+/**
+ * An RPC action through the SDK's generic `callApi`: for actions and fields SDK 2.43.0
+ * does not model. Empty parameters are left out, as the typed requests do.
+ */
+export async function callRpc(
+    client: any,
+    action: string,
+    body: Record<string, string | undefined>,
+    options: CallOptions,
+): Promise<Record<string, any>> {
+    const { $OpenApiUtil, OpenApiUtil } = require("@alicloud/openapi-core");
+    const defined: Record<string, string> = {};
+    for (const [key, value] of Object.entries(body)) if (value !== undefined && value !== "") defined[key] = value;
+    const params = new $OpenApiUtil.Params({
+        action,
+        version: "2024-09-10",
+        protocol: "HTTPS",
+        pathname: "/",
+        method: "POST",
+        authType: "AK",
+        style: "RPC",
+        reqBodyType: "formData",
+        bodyType: "json",
+    });
+    const request = new $OpenApiUtil.OpenApiRequest({ body: OpenApiUtil.parseToMap(defined) });
+    const response = await client.callApi(params, request, runtimeOptions(options));
+    return (response?.body ?? {}) as Record<string, any>;
 }
 
 function loadEsaSdk(): any {
@@ -234,26 +264,7 @@ export const createSdkReleaseApi: ReleaseApiFactory = (connection) => {
         return client;
     };
     const esa = () => loadEsaSdk();
-    /** An RPC action through the SDK's generic `callApi`: for actions and fields 2.43.0 does not model. */
-    const rpc = async (action: string, body: Record<string, string | undefined>, options: CallOptions): Promise<Record<string, any>> => {
-        const { $OpenApiUtil, OpenApiUtil } = require("@alicloud/openapi-core");
-        const defined: Record<string, string> = {};
-        for (const [key, value] of Object.entries(body)) if (value !== undefined && value !== "") defined[key] = value;
-        const params = new $OpenApiUtil.Params({
-            action,
-            version: "2024-09-10",
-            protocol: "HTTPS",
-            pathname: "/",
-            method: "POST",
-            authType: "AK",
-            style: "RPC",
-            reqBodyType: "formData",
-            bodyType: "json",
-        });
-        const request = new $OpenApiUtil.OpenApiRequest({ body: OpenApiUtil.parseToMap(defined) });
-        const response = await sdk().callApi(params, request, runtimeOptions(options));
-        return (response?.body ?? {}) as Record<string, any>;
-    };
+    const rpc = (action: string, body: Record<string, string | undefined>, options: CallOptions) => callRpc(sdk(), action, body, options);
     return {
         async erServiceStatus(options) {
             const response = await sdk().getErServiceWithOptions(new (esa().GetErServiceRequest)({}), runtimeOptions(options));
