@@ -13,14 +13,16 @@
 import { startEmulator } from "../emulator";
 import { CANARY_ROUTINES, canaryChapters } from "./demo/canary";
 import { Chapter } from "./demo/chapter";
+import { releaseChapters } from "./demo/release";
+import { ROLLOUT_ROUTINES, rolloutChapters } from "./demo/rollout";
 import { DemoTerminal } from "./demo/terminal";
 import { pulumiBinDir } from "./toolchain";
 
 /** The story's chapters, in order. */
-const CHAPTERS: Chapter[] = [...canaryChapters()];
+const CHAPTERS: Chapter[] = [...canaryChapters(), ...releaseChapters(), ...rolloutChapters()];
 
 /** Every routine (and its versions) the chapters use, seeded into the emulator at start. */
-const ROUTINES: Record<string, string[]> = { ...CANARY_ROUTINES };
+const ROUTINES: Record<string, string[]> = { ...CANARY_ROUTINES, ...ROLLOUT_ROUTINES };
 
 async function main(argv: string[]): Promise<void> {
     if (argv.includes("--list")) {

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Emulator } from "../../emulator";
-import { CodeVersionSplit, Env } from "../../emulator/types";
+import { CodeVersionSplit, Env, VersionBehaviour } from "../../emulator/types";
 import {
     CommandResult,
     emulatorCredentials,
@@ -44,9 +44,11 @@ export class DemoProject {
         return this.project.dir;
     }
 
-    /** `pulumi <args>`, shown and run. */
-    pulumi(args: string[]): Promise<CommandResult> {
-        return this.terminal.command(`pulumi ${args.map(quoteForShell).join(" ")}`, (onOutput) => this.project.run(args, { onOutput }));
+    /** `pulumi <args>`, shown and run; a non-zero exit throws unless `allowFailure`. */
+    pulumi(args: string[], options: { allowFailure?: boolean } = {}): Promise<CommandResult> {
+        return this.terminal.command(`pulumi ${args.map(quoteForShell).join(" ")}`, (onOutput) =>
+            this.project.run(args, { onOutput, allowFailure: options.allowFailure }),
+        );
     }
 
     configSet(key: string, value: string): Promise<CommandResult> {
@@ -65,9 +67,20 @@ export class DemoProject {
         return this.stackCommand(["destroy", "--yes"], {});
     }
 
+    /**
+     * `pulumi up --yes` that the story expects to fail (a gate stops a rollout): its exit
+     * code is shown; an `up` that succeeds instead throws, so the demo fails as a smoke test.
+     */
+    async upFailing(options: StackCommandOptions = {}): Promise<CommandResult> {
+        const result = await this.stackCommand(["up", "--yes"], { ...options, allowFailure: true });
+        if (result.exitCode === 0) throw new Error(`\`${result.command}\` in ${this.dir} succeeded, but it should have failed`);
+        this.terminal.say(`(exit code ${result.exitCode}, as expected)`);
+        return result;
+    }
+
     private stackCommand(base: string[], options: StackCommandOptions): Promise<CommandResult> {
         const args = [...base, ...(options.refresh ? ["--refresh"] : []), ...(options.diff ? ["--diff"] : []), ...(options.args ?? [])];
-        return this.pulumi(args);
+        return this.pulumi(args, { allowFailure: options.allowFailure });
     }
 }
 
@@ -150,8 +163,13 @@ export class DemoTerminal {
      * the emulator's admin path, shown as the `curl` that does the same.
      */
     async consoleChange(routine: string, env: Env, codeVersions: CodeVersionSplit[]): Promise<void> {
-        const url = `${this.emulator.endpoint}/__emulator/deployments`;
-        const body = JSON.stringify({ name: routine, env, codeVersions });
+        await this.admin("deployments", { name: routine, env, codeVersions });
+    }
+
+    /** A POST to the emulator's admin path `/__emulator/<route>`, shown as `curl`. */
+    private async admin(route: string, payload: object): Promise<void> {
+        const url = `${this.emulator.endpoint}/__emulator/${route}`;
+        const body = JSON.stringify(payload);
         await this.command(`curl -s -X POST ${url} -H 'content-type: application/json' -d ${quoteForShell(body)}`, async (onOutput) => {
             const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
             const text = await response.text();
@@ -160,10 +178,30 @@ export class DemoTerminal {
         });
     }
 
+    /**
+     * How the emulator's edge answers for one version of `routine` (a 5xx rate, latency, a
+     * forced status; `undefined`: healthy again): its admin path, shown as the `curl` that does the same.
+     */
+    async edgeBehaviour(routine: string, codeVersion: string, behaviour: VersionBehaviour | undefined): Promise<void> {
+        await this.admin("edge-behaviours", { name: routine, codeVersion, behaviour: behaviour ?? null });
+    }
+
     /** What `env` of `routine` serves now, as the emulator sees it. */
     liveSplit(routine: string, env: Env): string {
         const split = this.emulator.state().routines[routine]?.deployments[env]?.codeVersions ?? [];
         return split.length ? split.map((v) => `${v.codeVersion} ${v.percentage} %`).join(", ") : "nothing deployed";
+    }
+
+    /**
+     * Shows what `env` of `routine` serves now and fails the demo (a smoke test too)
+     * unless it is `expected` (version → percentage).
+     */
+    expectLive(routine: string, env: Env, expected: Record<string, number>): void {
+        const live = this.emulator.state().routines[routine]?.deployments[env]?.codeVersions ?? [];
+        const got = Object.fromEntries(live.map((v) => [v.codeVersion, v.percentage]));
+        this.say(`${env} now serves: ${this.liveSplit(routine, env)}`);
+        const same = Object.keys(expected).length === live.length && Object.entries(expected).every(([v, p]) => got[v] === p);
+        if (!same) throw new Error(`${env} of ${routine} serves ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
     }
 
     /** Shows `line` as typed, runs `run` with the output streamed, then the ESA calls it cost and its duration. */
