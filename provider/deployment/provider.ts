@@ -11,6 +11,7 @@ import { ConfigLookup, Connection, resolveConnection } from "../esa/config";
 import { Deployments, resourceId } from "./lifecycle";
 import { diffDeployment } from "./diff";
 import { engineLog, Logger } from "../engine/log";
+import { keepingPartialState } from "../engine/partial-state";
 import { createSdkApi, EsaApiFactory } from "../esa/client";
 import { AdaptiveRateLimiter, limiterFor, pacedApi } from "../esa/rate-limit";
 import { Clock, systemClock } from "../esa/retry";
@@ -75,8 +76,6 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 log,
                 action: parsed.action,
                 id: resourceId(news.name, news.env),
-                // The engine's loader key, so a failure's partial state still names the provider.
-                keep: "__provider" in news ? { __provider: (news as { __provider?: unknown }).__provider } : {},
             },
             olds,
             news,
@@ -108,13 +107,17 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
         },
 
         async create(inputs: DeploymentInputs) {
-            const outs = inputs.rollout ? await rollout({}, inputs) : await deployments(inputs).apply(inputs);
+            const outs = await keepingPartialState(inputs, () =>
+                inputs.rollout ? rollout({}, inputs) : deployments(inputs).apply(inputs),
+            );
             return { id: resourceId(inputs.name, inputs.env), outs };
         },
 
         async update(_id, olds: DeploymentOutputs, news: DeploymentInputs) {
             // Deploys from the recorded state: no read before (see `Deployments.apply`).
-            return { outs: news.rollout ? await rollout(olds, news) : await deployments(news).apply(news, olds) };
+            return {
+                outs: await keepingPartialState(news, () => (news.rollout ? rollout(olds, news) : deployments(news).apply(news, olds))),
+            };
         },
 
         async read(id, props: Partial<DeploymentOutputs> = {}) {

@@ -132,6 +132,22 @@ describe("lifecycle: create and update", () => {
         assert.equal(esa.count("CreateRoutineCodeDeployment"), 1);
     });
 
+    it("a partial state is one the engine can record: the loader kept, no undefined value", async () => {
+        const { esa, provider } = setup();
+        esa.staleReads = 1_000;
+        const withEngineKeys = {
+            ...inputs([{ codeVersion: A, percentage: 100 }]),
+            region: undefined,
+            __provider: "loader",
+        } as DeploymentInputs;
+        await assert.rejects(provider.create(withEngineKeys), (error: any) => {
+            assert.equal(error.properties.__provider, "loader");
+            assert.ok(!Object.values(error.properties).includes(undefined), "a protobuf Struct has no undefined");
+            assert.ok(!("region" in error.properties));
+            return true;
+        });
+    });
+
     it("fails fast when the routine does not exist, without trying to deploy", async () => {
         const { esa, provider } = setup();
         await assert.rejects(

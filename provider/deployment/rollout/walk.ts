@@ -37,8 +37,6 @@ export interface RolloutContext {
     action?: RolloutAction;
     /** The resource's id, for the partial state a failure carries. */
     id: string;
-    /** Engine keys (`__provider`) to keep in a failure's partial state. */
-    keep?: Record<string, unknown>;
 }
 
 /**
@@ -406,7 +404,6 @@ async function rollBack(
             `change rollout.retry to try it again, declare another candidate, or set esa:rolloutAction to promote:${position.candidate} to ship it anyway.`;
         ctx.log("warning", message);
         throw new RolloutHalted(message, ctx.id, {
-            ...ctx.keep,
             ...news,
             codeVersions: position.from,
             deploymentId: restored.deploymentId,
@@ -424,7 +421,6 @@ async function rollBack(
             `Rollout of ${position.candidate} to routine "${name}" (${env}) failed at ${where}: ${saw}. Restoring ${formatSplit(position.from)} failed too: ${reason} ` +
             `${formatSplit(at.split)} may still serve: run \`pulumi up\` again, which restores it first.`;
         throw new RolloutHalted(message, ctx.id, {
-            ...ctx.keep,
             ...news,
             codeVersions: at.split,
             deploymentId: at.deploymentId,
@@ -502,7 +498,6 @@ function changedElsewhere(ctx: RolloutContext, news: DeploymentInputs, live: Liv
         `it set ${formatSplit(prev.split)}, but ${formatSplit(live.codeVersions)} serves${live.deploymentId ? ` (deployment ${live.deploymentId})` : ""}. ` +
         `The rollout stopped and left that change in place. To go on, change rollout.retry (the rollout then walks from what serves) or declare another split.`;
     return new RolloutHalted(message, ctx.id, {
-        ...ctx.keep,
         ...news,
         codeVersions: live.codeVersions,
         deploymentId: live.deploymentId,
@@ -531,7 +526,6 @@ async function guarded<T>(
         const landed = (error as any)?.properties as DeploymentOutputs | undefined;
         const split = landed?.codeVersions ?? last.codeVersions;
         throw new RolloutHalted(`${message} The rollout stopped here; \`pulumi up\` goes on from what serves.`, ctx.id, {
-            ...ctx.keep,
             ...news,
             codeVersions: split,
             deploymentId: landed?.deploymentId ?? last.deploymentId,
