@@ -42,13 +42,17 @@ export function releaseChapters(): Chapter[] {
             title: "6. A code edit: one new version, a 10 % canary",
             async run(terminal) {
                 terminal.say(`Keep ${first} as production's stable version; the next release gets 10 %.`);
-                await project.pulumi(["config", "set", "stableVersion", first]);
+                await project.configSet("stableVersion", first);
                 await project.configSet("canaryPercent", "10");
                 await editSource(terminal, project);
                 terminal.say("One preview: the version is replaced (its new id is known after apply), and both deployments move to it.");
                 const preview = await project.preview({ diff: true });
-                if (!/code.*replace|replace.*code/is.test(preview.output)) {
-                    throw new Error("the preview after a code edit does not replace the code version");
+                const replaced = preview.output.match(/RoutineCodeVersion: \(replace\)/g)?.length ?? 0;
+                const updated = preview.output.match(/RoutineCodeDeployment: \(update\)/g)?.length ?? 0;
+                if (replaced !== 1 || updated !== 2) {
+                    throw new Error(
+                        `the preview of a code edit shows ${replaced} version replacement(s) and ${updated} deployment update(s), expected 1 and 2`,
+                    );
                 }
                 await project.up();
                 const next = await codeVersionOutput(project);
