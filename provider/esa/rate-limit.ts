@@ -26,7 +26,7 @@ import { classify, toApiFailure, wasRefused } from "./errors";
 import { Clock, systemClock } from "./retry";
 
 /** The rate the limiter assumes before any answer: it starts at BETA times this. */
-export const START_RATE = 100;
+export const START_RATE = 200;
 /** Never slower than this (requests per second), however often throttled. */
 export const MIN_RATE = 0.5;
 /** A throttled answer cuts the rate to BETA times the rate that caused it. */
