@@ -4,66 +4,16 @@
  * applies for this (ANCHORS.md); ours must preview it as "known after apply" and deploy
  * the resolved id in the same run.
  *
- * The "build" is a test-only dynamic resource whose create commits the routine's staging
- * code through the real `CommitRoutineStagingCode` action (official SDK, signed request),
- * as a build step in a user's program would.
+ * The build is the package's own `RoutineCodeVersion`: its create uploads the source and
+ * commits it through the real upload flow (official SDK, signed requests, the form upload).
  */
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { Emulator, startEmulator } from "../../emulator";
-import { RoutineCodeDeployment } from "../../sdk";
+import { RoutineCodeDeployment, RoutineCodeVersion } from "../../sdk";
 import { asSet, emulatorCredentials, liveSplit, steps, TestStack } from "./harness";
 
 const ROUTINE = "build-edge";
 const PREVIOUS = "1723599747213377175";
-
-interface CodeVersionCommitArgs {
-    routine: pulumi.Input<string>;
-    /** Where ESA is (the emulator); credentials come from the environment, as for the package's provider. */
-    endpoint: pulumi.Input<string>;
-    /** Stands for the code: a new value commits a new version (replacement). */
-    source: pulumi.Input<string>;
-}
-
-/**
- * Serialized by Pulumi into the state and run by the engine's dynamic-provider process:
- * it must be self-contained (no captured clients or modules; `require` inside).
- */
-const codeVersionCommitProvider: pulumi.dynamic.ResourceProvider = {
-    async diff(_id: string, olds: any, news: any) {
-        const replaces = ["routine", "endpoint", "source"].filter((key) => olds[key] !== news[key]);
-        return { changes: replaces.length > 0, replaces };
-    },
-    async create(inputs: any) {
-        const esa = require("@alicloud/esa20240910");
-        const { $OpenApiUtil } = require("@alicloud/openapi-core");
-        const url = new URL(inputs.endpoint);
-        const client = new esa.default(
-            new $OpenApiUtil.Config({
-                accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-                accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-                endpoint: url.host,
-                protocol: url.protocol.replace(":", ""),
-                regionId: "cn-hangzhou",
-            }),
-        );
-        const response = await client.commitRoutineStagingCode(
-            new esa.CommitRoutineStagingCodeRequest({ name: inputs.routine, codeDescription: inputs.source }),
-        );
-        const codeVersion = String(response.body.codeVersion);
-        return { id: codeVersion, outs: { ...inputs, codeVersion } };
-    },
-    async delete() {
-        // Committed versions stay, as they do in ESA after a build is superseded.
-    },
-};
-
-class CodeVersionCommit extends pulumi.dynamic.Resource {
-    declare readonly codeVersion: pulumi.Output<string>;
-    constructor(name: string, args: CodeVersionCommitArgs, opts?: pulumi.CustomResourceOptions) {
-        super(codeVersionCommitProvider, name, { ...args, codeVersion: undefined }, opts, "e2e", "CodeVersionCommit");
-    }
-}
 
 describe("e2e: a code version built and deployed in one `pulumi up`", function () {
     this.timeout(10 * 60_000);
@@ -76,7 +26,7 @@ describe("e2e: a code version built and deployed in one `pulumi up`", function (
         emulator = await startEmulator({ routines: { [ROUTINE]: [PREVIOUS] } });
         stack = await TestStack.create(
             async () => {
-                const build = new CodeVersionCommit("build", { routine: ROUTINE, endpoint: emulator.endpoint, source });
+                const build = new RoutineCodeVersion("build", { routine: ROUTINE, code: source });
                 const staging = new RoutineCodeDeployment("staging", {
                     name: ROUTINE,
                     env: "staging",
