@@ -73,11 +73,13 @@ export class CodeVersions {
         return serializedPerRoutine(queue, async () => {
             this.calls.restartDeadline();
             try {
-                const made = await this.withRoomForOne(inputs, () =>
-                    inputs.sourceKind === "assets"
-                        ? this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv, inputs.owner)
-                        : this.viaStaging(inputs.routine, bytes, codeDescription, inputs.deployEnv),
-                );
+                const made =
+                    (await this.earlierRelease(inputs.routine, codeDescription, inputs.owner)) ??
+                    (await this.withRoomForOne(inputs, () =>
+                        inputs.sourceKind === "assets"
+                            ? this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv)
+                            : this.viaStaging(inputs.routine, bytes, codeDescription, inputs.deployEnv),
+                    ));
                 return { ...inputs, codeVersion: made.codeVersion, status: made.status, createTime: made.createTime };
             } catch (error) {
                 throw error instanceof CallFailed ? error.userError : error;
@@ -193,9 +195,7 @@ export class CodeVersions {
         zip: Uint8Array,
         codeDescription: string,
         deployEnv: string | undefined,
-        owner: string,
     ): Promise<CodeVersionInfo> {
-        await this.dropInterrupted(routine, owner);
         const since = this.ctx.clock.now();
         // A version created without its answer has no upload form we know: delete it
         // before asking for another, so it leaves no `init` orphan.
@@ -343,26 +343,40 @@ export class CodeVersions {
     }
 
     /**
-     * An `up` killed during an assets release leaves its version `init` for ever. This
-     * resource's releases run one at a time (the stack is locked, uploads to a routine
-     * are serialized), so an `init` version with its tag is such a leftover: delete it.
+     * What an earlier run of this release left, looked for before making a version (the
+     * engine records nothing of a create that failed, so the next `up` creates again):
+     * - a version with this release's exact tagged description that ESA made available
+     *   (its commit landed after the client gave up, or the status poll failed after the
+     *   build) is adopted: no second version, as a deployment adopts a live split;
+     * - a version of this resource still `init` is an interrupted assets release (its
+     *   upload never came: this resource's releases run one at a time, the stack being
+     *   locked and uploads to a routine serialized), which would hold a quota slot for
+     *   ever: it is deleted.
      */
-    private async dropInterrupted(routine: string, owner: string): Promise<void> {
+    private async earlierRelease(routine: string, codeDescription: string, owner: string): Promise<CodeVersionInfo | undefined> {
         const { versions } = await this.calls.call({
             action: "ListRoutineCodeVersions",
             routine,
             retryAmbiguous: true,
             run: (o) => this.ctx.api.listCodeVersions(routine, 1, o),
         });
-        for (const version of versions) {
-            if (version.status.toLowerCase() === "init" && readMarker(version.description)?.owner === owner) {
-                await this.deleteVersion(routine, version.codeVersion);
-                this.ctx.log(
-                    "info",
-                    `Routine "${routine}": deleted version ${version.codeVersion}, left "init" by an interrupted release of this resource.`,
-                );
-            }
+        const ours = versions.filter((v) => readMarker(v.description)?.owner === owner);
+        for (const version of ours.filter((v) => v.status.toLowerCase() === "init")) {
+            await this.deleteVersion(routine, version.codeVersion);
+            this.ctx.log(
+                "info",
+                `Routine "${routine}": deleted version ${version.codeVersion}, left "init" by an interrupted release of this resource.`,
+            );
         }
+        const landed = ours.find((v) => v.description === codeDescription && v.status.toLowerCase() === "available");
+        if (landed) {
+            this.ctx.log(
+                "info",
+                `Routine "${routine}": version ${landed.codeVersion} of this code, made by an earlier run whose answer was lost, adopted: nothing uploaded.`,
+            );
+            return { ...landed, status: "available" };
+        }
+        return undefined;
     }
 
     /** Deletes the version the upload info named if ESA keeps it as `init` (a failed staging upload). */

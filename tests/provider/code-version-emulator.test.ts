@@ -58,12 +58,13 @@ describe("Routine and RoutineCodeVersion ↔ emulator through the official SDK",
         fs.rmSync(cacheDir, { recursive: true, force: true });
     });
 
-    it("staging flow: four calls, the code and DeployEnv arrive, the id is the commit's", async () => {
+    it("staging flow: a look for an earlier run's version, then four calls; the code and DeployEnv arrive, the id is the commit's", async () => {
         const { versions } = providers();
         const { outs } = await versions.create(
             inputs("export default { fetch() { return new Response('hi') } }", { deployEnv: "production" }),
         );
         assert.deepEqual(emulator.countByAction(), {
+            ListRoutineCodeVersions: 1,
             GetRoutineStagingCodeUploadInfo: 1,
             PostObject: 1,
             CommitRoutineStagingCode: 1,

@@ -77,14 +77,20 @@ describe("RoutineCodeVersion: check and diff", () => {
 });
 
 describe("RoutineCodeVersion: create", () => {
-    it("staging flow: upload info, upload, commit with DeployEnv, one status read; outputs a string id", async () => {
+    it("staging flow: a look for an earlier run's version, upload info, upload, commit with DeployEnv, one status read; outputs a string id", async () => {
         const { esa, provider } = setup();
         const { id, outs } = await provider.create(
             inputs("export default { fetch() {} }", { description: "first", deployEnv: "production" }),
         );
         assert.deepEqual(
             esa.calls.map((c) => c.action),
-            ["GetRoutineStagingCodeUploadInfo", "Upload", "CommitRoutineStagingCode", "GetRoutineCodeVersionInfo"],
+            [
+                "ListRoutineCodeVersions",
+                "GetRoutineStagingCodeUploadInfo",
+                "Upload",
+                "CommitRoutineStagingCode",
+                "GetRoutineCodeVersionInfo",
+            ],
         );
         assert.equal(typeof outs.codeVersion, "string");
         assert.equal(id, `hello:${outs.codeVersion}`);
@@ -183,7 +189,7 @@ describe("RoutineCodeVersion: errors", () => {
             log: () => undefined,
         });
         await assert.rejects(provider.create(inputs("x", { routine: "missing" })), (error: Error) => {
-            assert.match(error.message, /GetRoutineStagingCodeUploadInfo for routine "missing" failed: RoutineNotExist/);
+            assert.match(error.message, /ListRoutineCodeVersions for routine "missing" failed: RoutineNotExist/);
             assert.match(error.message, /a Routine resource in this stack/);
             assert.match(error.message, /RequestId: REQ-RoutineNotExist/);
             return true;
