@@ -10,6 +10,7 @@ import { canonicalOrder } from "./split";
 import { CodeVersionSplit, DeploymentInputs, ENVIRONMENTS, STRATEGIES } from "./types";
 import { isUnknown } from "../engine/unknowns";
 import { checkRollout } from "./rollout/validation";
+import { describeValue, isRecord } from "../engine/input-values";
 
 export interface CheckFailure {
     property: string;
@@ -69,7 +70,7 @@ function checkName(value: unknown, fail: Fail): any {
     if (value === undefined || value === null || value === "") {
         fail("name", "name is required: the name of the ESA edge routine whose code is deployed.");
     } else if (typeof value !== "string") {
-        fail("name", `name must be a string (the routine's name), got ${describe(value)}.`);
+        fail("name", `name must be a string (the routine's name), got ${describeValue(value)}.`);
     } else if (value.trim() !== value) {
         fail("name", `name "${value}" has leading or trailing whitespace; use "${value.trim()}".`);
     }
@@ -82,7 +83,7 @@ function checkEnv(value: unknown, fail: Fail): any {
     if (value === undefined || value === null || value === "") {
         fail("env", `env is required: ${allowed}.`);
     } else if (typeof value !== "string") {
-        fail("env", `env must be ${allowed}, got ${describe(value)}.`);
+        fail("env", `env must be ${allowed}, got ${describeValue(value)}.`);
     } else if (!(ENVIRONMENTS as readonly string[]).includes(value)) {
         const suggestion = suggestEnv(value);
         const hint = suggestion ? ` Did you mean "${suggestion}"?` : "";
@@ -111,7 +112,7 @@ function checkStrategy(value: unknown, fail: Fail): any {
     if (!(STRATEGIES as readonly unknown[]).includes(value)) {
         fail(
             "strategy",
-            `strategy ${describe(value)} is not supported: ESA only deploys with "percentage" (the default; the property can be left out).`,
+            `strategy ${describeValue(value)} is not supported: ESA only deploys with "percentage" (the default; the property can be left out).`,
         );
     }
     return value;
@@ -127,7 +128,7 @@ function checkCodeVersions(value: unknown, fail: Fail): any {
         return [];
     }
     if (!Array.isArray(value)) {
-        fail("codeVersions", `codeVersions must be a list of { codeVersion, percentage } entries, got ${describe(value)}.`);
+        fail("codeVersions", `codeVersions must be a list of { codeVersion, percentage } entries, got ${describeValue(value)}.`);
         return [];
     }
 
@@ -147,7 +148,7 @@ function checkCodeVersions(value: unknown, fail: Fail): any {
             return;
         }
         if (!isRecord(item)) {
-            fail(path, `${path} must be an object { codeVersion, percentage }, got ${describe(item)}.`);
+            fail(path, `${path} must be an object { codeVersion, percentage }, got ${describeValue(item)}.`);
             return;
         }
         const codeVersion = checkCodeVersion(`${path}.codeVersion`, item.codeVersion, fail);
@@ -204,7 +205,7 @@ function checkCodeVersion(path: string, value: unknown, fail: Fail): unknown {
     if (isUnknown(value)) return value;
     if (typeof value === "number") {
         if (!Number.isInteger(value) || value < 0) {
-            fail(path, `${path} must be a code version id (a string of digits, like "1723599747213377175"), got ${describe(value)}.`);
+            fail(path, `${path} must be a code version id (a string of digits, like "1723599747213377175"), got ${describeValue(value)}.`);
             return value;
         }
         if (!Number.isSafeInteger(value)) {
@@ -221,7 +222,7 @@ function checkCodeVersion(path: string, value: unknown, fail: Fail): unknown {
     if (value === undefined || value === null || value === "") {
         fail(path, `${path} is required: the id of a committed code version of the routine, as a string.`);
     } else if (typeof value !== "string") {
-        fail(path, `${path} must be a string (a code version id), got ${describe(value)}.`);
+        fail(path, `${path} must be a string (a code version id), got ${describeValue(value)}.`);
     } else if (value.trim() !== value || value.length === 0) {
         fail(path, `${path} "${value}" has surrounding whitespace; use "${value.trim()}".`);
     }
@@ -233,7 +234,7 @@ function checkPercentage(path: string, value: unknown, fail: Fail): unknown {
     if (value === undefined || value === null) {
         fail(path, `${path} is required: an integer from 0 to 100 (0 means the version does not serve).`);
     } else if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 100) {
-        fail(path, `${path} must be an integer from 0 to 100, got ${describe(value)}.`);
+        fail(path, `${path} must be an integer from 0 to 100, got ${describeValue(value)}.`);
     }
     return value;
 }
@@ -242,7 +243,7 @@ function checkOptionalText(property: string, value: unknown, fail: Fail): any {
     if (value === undefined || value === null || value === "") return undefined;
     if (isUnknown(value)) return value;
     if (typeof value !== "string" || value.trim() !== value) {
-        fail(property, `${property} must be a string without surrounding whitespace, got ${describe(value)}.`);
+        fail(property, `${property} must be a string without surrounding whitespace, got ${describeValue(value)}.`);
     }
     return value;
 }
@@ -267,21 +268,9 @@ function checkTimeout(value: unknown, fail: Fail): any {
     if (value === undefined || value === null) return undefined;
     if (isUnknown(value)) return value;
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-        fail("timeoutSeconds", `timeoutSeconds must be a positive number of seconds, got ${describe(value)}.`);
+        fail("timeoutSeconds", `timeoutSeconds must be a positive number of seconds, got ${describeValue(value)}.`);
     }
     return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-    if (typeof value === "string") return JSON.stringify(value);
-    if (Array.isArray(value)) return "a list";
-    if (value === null) return "null";
-    if (typeof value === "object") return "an object";
-    return `${typeof value} ${String(value)}`;
 }
 
 /** Levenshtein distance, for "did you mean" hints on short words. */

@@ -5,6 +5,7 @@
  */
 import { isUnknown } from "../../engine/unknowns";
 import { Gate, HttpGate, ROLLOUT_MODES, RolloutConfig, RolloutStep } from "./types";
+import { describeValue, isRecord } from "../../engine/input-values";
 
 export type Fail = (property: string, reason: string) => void;
 
@@ -24,7 +25,7 @@ export function checkRollout(value: unknown, fail: Fail): RolloutConfig | undefi
     if (value === undefined || value === null) return undefined;
     if (isUnknown(value)) return value as any;
     if (!isRecord(value)) {
-        fail("rollout", `rollout must be an object { steps, bakeSeconds?, mode?, gates?, retry? }, got ${describe(value)}.`);
+        fail("rollout", `rollout must be an object { steps, bakeSeconds?, mode?, gates?, retry? }, got ${describeValue(value)}.`);
         return undefined;
     }
     for (const key of Object.keys(value)) {
@@ -41,7 +42,7 @@ export function checkRollout(value: unknown, fail: Fail): RolloutConfig | undefi
         if (!isUnknown(value.retry) && typeof value.retry !== "string" && typeof value.retry !== "number") {
             fail(
                 "rollout.retry",
-                `rollout.retry must be a string (change it to start a failed or aborted rollout again), got ${describe(value.retry)}.`,
+                `rollout.retry must be a string (change it to start a failed or aborted rollout again), got ${describeValue(value.retry)}.`,
             );
         }
         config.retry = isUnknown(value.retry) ? (value.retry as string) : String(value.retry);
@@ -86,7 +87,7 @@ function checkSteps(value: unknown, defaultBake: number, fail: Fail): RolloutSte
         if (typeof percentage !== "number" || !Number.isInteger(percentage) || percentage < 1 || percentage > 100) {
             fail(
                 where,
-                `${where} must be the candidate's percentage at that step, an integer from 1 to 100, got ${describe(percentage)}; ${example}.`,
+                `${where} must be the candidate's percentage at that step, an integer from 1 to 100, got ${describeValue(percentage)}; ${example}.`,
             );
             return;
         }
@@ -108,7 +109,7 @@ function checkMode(value: unknown, fail: Fail): any {
     if (!(ROLLOUT_MODES as readonly unknown[]).includes(value)) {
         fail(
             "rollout.mode",
-            `rollout.mode ${describe(value)} is not a mode: "continuous" walks every step within one \`pulumi up\`, "stepwise" moves at most one step per \`pulumi up\`.`,
+            `rollout.mode ${describeValue(value)} is not a mode: "continuous" walks every step within one \`pulumi up\`, "stepwise" moves at most one step per \`pulumi up\`.`,
         );
     }
     return value;
@@ -118,7 +119,10 @@ function checkGates(value: unknown, fail: Fail): Gate[] {
     if (value === undefined || value === null) return [];
     if (isUnknown(value)) return value as any;
     if (!Array.isArray(value)) {
-        fail("rollout.gates", `rollout.gates must be a list of gates ({ http: {...} } or { command: "..." }), got ${describe(value)}.`);
+        fail(
+            "rollout.gates",
+            `rollout.gates must be a list of gates ({ http: {...} } or { command: "..." }), got ${describeValue(value)}.`,
+        );
         return [];
     }
     const names = new Map<string, number>();
@@ -126,7 +130,7 @@ function checkGates(value: unknown, fail: Fail): Gate[] {
         const path = `rollout.gates[${index}]`;
         if (isUnknown(item)) return item;
         if (!isRecord(item)) {
-            fail(path, `${path} must be an object with either http or command, got ${describe(item)}.`);
+            fail(path, `${path} must be an object with either http or command, got ${describeValue(item)}.`);
             return item;
         }
         for (const key of Object.keys(item)) {
@@ -155,7 +159,7 @@ function checkGates(value: unknown, fail: Fail): Gate[] {
             ),
         };
         if (item.name !== undefined && !isUnknown(item.name) && (typeof item.name !== "string" || item.name.trim() === "")) {
-            fail(`${path}.name`, `${path}.name must be a non-empty string, got ${describe(item.name)}.`);
+            fail(`${path}.name`, `${path}.name must be a non-empty string, got ${describeValue(item.name)}.`);
         }
         const first = names.get(gate.name);
         if (first !== undefined)
@@ -175,7 +179,7 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
     if (!isRecord(value)) {
         fail(
             path,
-            `${path} must be an object { url, headers?, expectStatus?, expectBody?, samples?, allowedFailures?, target? }, got ${describe(value)}.`,
+            `${path} must be an object { url, headers?, expectStatus?, expectBody?, samples?, allowedFailures?, target? }, got ${describeValue(value)}.`,
         );
         return value as any;
     }
@@ -200,17 +204,20 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
         if (!ok)
             fail(
                 `${path}.url`,
-                `${path}.url must be an http:// or https:// URL to probe, like "https://hello.example.com/health", got ${describe(value.url)}.`,
+                `${path}.url must be an http:// or https:// URL to probe, like "https://hello.example.com/health", got ${describeValue(value.url)}.`,
             );
     }
     if (value.headers !== undefined && value.headers !== null && !isUnknown(value.headers)) {
         if (!isRecord(value.headers)) {
-            fail(`${path}.headers`, `${path}.headers must be an object of header names to string values, got ${describe(value.headers)}.`);
+            fail(
+                `${path}.headers`,
+                `${path}.headers must be an object of header names to string values, got ${describeValue(value.headers)}.`,
+            );
         } else {
             for (const [name, header] of Object.entries(value.headers)) {
                 if (isUnknown(header)) continue;
                 if (typeof header !== "string")
-                    fail(`${path}.headers.${name}`, `${path}.headers.${name} must be a string, got ${describe(header)}.`);
+                    fail(`${path}.headers.${name}`, `${path}.headers.${name} must be a string, got ${describeValue(header)}.`);
                 else if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
                     fail(`${path}.headers.${name}`, `"${name}" is not a valid HTTP header name.`);
             }
@@ -222,7 +229,7 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
         if (statuses.length === 0 || statuses.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 100 || s > 599)) {
             fail(
                 `${path}.expectStatus`,
-                `${path}.expectStatus must be an HTTP status (100–599) or a list of them, got ${describe(value.expectStatus)}.`,
+                `${path}.expectStatus must be an HTTP status (100–599) or a list of them, got ${describeValue(value.expectStatus)}.`,
             );
         } else {
             gate.expectStatus = statuses as number[];
@@ -232,7 +239,7 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
         if (typeof value.expectBody !== "string" || value.expectBody === "") {
             fail(
                 `${path}.expectBody`,
-                `${path}.expectBody must be a non-empty string the answer's body contains, got ${describe(value.expectBody)}.`,
+                `${path}.expectBody must be a non-empty string the answer's body contains, got ${describeValue(value.expectBody)}.`,
             );
         } else gate.expectBody = value.expectBody;
     }
@@ -241,14 +248,14 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
         if (typeof samples !== "number" || !Number.isInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
             fail(
                 `${path}.samples`,
-                `${path}.samples must be an integer from 1 to ${MAX_SAMPLES} (requests per probe), got ${describe(samples)}.`,
+                `${path}.samples must be an integer from 1 to ${MAX_SAMPLES} (requests per probe), got ${describeValue(samples)}.`,
             );
         } else gate.samples = samples;
     }
     const allowed = value.allowedFailures;
     if (allowed !== undefined && allowed !== null && !isUnknown(allowed)) {
         if (typeof allowed !== "number" || !Number.isInteger(allowed) || allowed < 0) {
-            fail(`${path}.allowedFailures`, `${path}.allowedFailures must be an integer of 0 or more, got ${describe(allowed)}.`);
+            fail(`${path}.allowedFailures`, `${path}.allowedFailures must be an integer of 0 or more, got ${describeValue(allowed)}.`);
         } else if (allowed >= gate.samples) {
             fail(
                 `${path}.allowedFailures`,
@@ -261,7 +268,7 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
         else if (value.target !== "production") {
             fail(
                 `${path}.target`,
-                `${path}.target must be "staging" (probe the routine's staging address) or "production" (the URL as given), got ${describe(value.target)}.`,
+                `${path}.target must be "staging" (probe the routine's staging address) or "production" (the URL as given), got ${describeValue(value.target)}.`,
             );
         }
     }
@@ -276,13 +283,13 @@ function checkCommand(path: string, value: unknown, fail: Fail): any {
             if (key !== "run" && key !== "cwd") fail(`${path}.${key}`, `${path}.${key} is not a command setting: use run and cwd.`);
         }
         if (value.cwd !== undefined && value.cwd !== null && !isUnknown(value.cwd) && (typeof value.cwd !== "string" || value.cwd === "")) {
-            fail(`${path}.cwd`, `${path}.cwd must be a directory path, got ${describe(value.cwd)}.`);
+            fail(`${path}.cwd`, `${path}.cwd must be a directory path, got ${describeValue(value.cwd)}.`);
         }
     }
     if (isUnknown(run)) return { run };
     if (typeof run !== "string" || run.trim() === "") {
         const where = isRecord(value) ? `${path}.run` : path;
-        fail(where, `${where} must be a shell command line (run with /bin/sh -c; exit code 0 passes), got ${describe(run)}.`);
+        fail(where, `${where} must be a shell command line (run with /bin/sh -c; exit code 0 passes), got ${describeValue(run)}.`);
         return { run };
     }
     return isRecord(value) && typeof value.cwd === "string" ? { run, cwd: value.cwd } : { run };
@@ -292,20 +299,8 @@ function checkSeconds(path: string, value: unknown, fallback: number, max: numbe
     if (value === undefined || value === null) return fallback;
     if (isUnknown(value)) return value as any;
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-        fail(path, `${path} must be a number of seconds from ${min} to ${max}, got ${describe(value)}.`);
+        fail(path, `${path} must be a number of seconds from ${min} to ${max}, got ${describeValue(value)}.`);
         return fallback;
     }
     return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-    if (typeof value === "string") return JSON.stringify(value);
-    if (Array.isArray(value)) return "a list";
-    if (value === null) return "null";
-    if (typeof value === "object") return "an object";
-    return `${typeof value} ${String(value)}`;
 }
