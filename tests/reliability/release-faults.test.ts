@@ -16,9 +16,9 @@
  * printed as a table when the file is done.
  *
  * Cells where a write lands after the client gave up (the "past the deadline" row) are
- * where a release can leave a version the stack does not know about; those are counted in
- * the table (`left over`), and the ones that are defects are pinned by
- * `release-known-gaps.test.ts`.
+ * where a release could leave a version the stack does not know about; the table counts
+ * them (`left over`, which must be 0), and release-regressions.test.ts keeps the two
+ * cases that did.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -57,21 +57,6 @@ const BUILD_DELAY_MS = 30;
  * matrix quick and its attempt counts steady; the backoff law itself is unchanged.
  */
 const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: () => 0.2 };
-
-/**
- * Cells where a release fails after ESA made its version (the status poll after the commit
- * fails, or the commit lands after the client gave up), and the next run makes another:
- * one version the stack does not know about is left. A defect of
- * provider/code-version/lifecycle.ts, pinned strictly (and failing) by
- * release-known-gaps.test.ts; here the matrix only checks that the leftover is at most
- * that one version, carries this release's tag (so quota pressure and later releases of
- * the resource can recognise it), and that the stack's outputs name a live version.
- */
-const KNOWN_GAPS = new Set([
-    "throttling (outlasts the deadline) × release (staging flow) × GetRoutineCodeVersionInfo",
-    "throttling (outlasts the deadline) × release (assets flow) × GetRoutineCodeVersionInfo",
-    `latency ${LATE_MS / 1000} s (past the 1 s deadline) × release (staging flow) × CommitRoutineStagingCode`,
-]);
 
 type Operation =
     | "release (staging flow)"
@@ -245,8 +230,8 @@ describe("release fault matrix: every fault × every call of Routine and Routine
     /** What an operation needs before it runs, and runs it as the engine would. */
     interface Arranged {
         run(p: ReturnType<typeof providers>): Promise<any>;
-        /** After a successful run: ESA holds what the outputs say, nothing more (`gap`: but for one known leftover). */
-        converged(result: any, context: string, gap?: boolean): void;
+        /** After a successful run: ESA holds what the outputs say, nothing more. */
+        converged(result: any, context: string): void;
     }
 
     function arrange(operation: Operation): Arranged {
@@ -257,7 +242,7 @@ describe("release fault matrix: every fault × every call of Routine and Routine
                 const inputs = operation === "release (assets flow)" ? RELEASES.assets : RELEASES.script;
                 return {
                     run: (p) => p.versions.create(inputs),
-                    converged: (result, context, gap = false) => {
+                    converged: (result, context) => {
                         const made = madeBy(inputs);
                         const named = made.find((v) => v.codeVersion === result.outs.codeVersion);
                         assert.ok(named, `${context}: the version the outputs name exists`);
@@ -267,19 +252,9 @@ describe("release fault matrix: every fault × every call of Routine and Routine
                         assert.equal(result.id, `${ROUTINE}:${result.outs.codeVersion}`);
                         assert.ok(!JSON.stringify(result).includes(SCRIPT), `${context}: the source is in the outputs`);
                         const others = versionsOf().filter((v) => v.codeVersion !== named.codeVersion && v.codeVersion !== SEEDED);
-                        if (!gap) {
-                            assert.deepEqual(others, [], `${context}: exactly one version, the one the outputs name`);
-                        } else {
-                            assert.ok(others.length <= 1, `${context}: at most one leftover: ${JSON.stringify(others)}`);
-                            assert.ok(
-                                others.every((v) => made.some((m) => m.codeVersion === v.codeVersion)),
-                                `${context}: a leftover carries this release's tag: ${JSON.stringify(others)}`,
-                            );
-                        }
+                        assert.deepEqual(others, [], `${context}: exactly one version, the one the outputs name`);
                         assert.deepEqual(
-                            versionsOf().filter(
-                                (v) => v.status !== "available" && !(gap && made.some((m) => m.codeVersion === v.codeVersion)),
-                            ),
+                            versionsOf().filter((v) => v.status !== "available"),
                             [],
                             `${context}: no version left init or failed`,
                         );
@@ -428,7 +403,6 @@ describe("release fault matrix: every fault × every call of Routine and Routine
                 }
                 const requests: RecordedRequest[] = emulator.requests();
                 const attempts = attemptsOf(requests, cell.action);
-                const gap = KNOWN_GAPS.has(`${row.fault} × ${name}`);
 
                 // --- what the user gets ---------------------------------------------------
                 let rerun = "-";
@@ -464,7 +438,7 @@ describe("release fault matrix: every fault × every call of Routine and Routine
                     // No init version is left, but one that ESA created after the client gave up
                     // (nothing can delete it before it exists): the next run must remove it.
                     const inits = versionsOf().filter((v) => v.status.toLowerCase() === "init" && !known.has(v.codeVersion));
-                    if (!gap && !(row.late && cell.write)) assert.deepEqual(inits, [], "a failed release leaves no init version");
+                    if (!(row.late && cell.write)) assert.deepEqual(inits, [], "a failed release leaves no init version");
                     assert.ok(inits.length <= 1, `init versions left: ${JSON.stringify(inits)}`);
 
                     // --- the fault clears; the next `pulumi up` runs it again ---------------
@@ -480,7 +454,7 @@ describe("release fault matrix: every fault × every call of Routine and Routine
                         rerun = "refused: adoptExisting";
                     }
                     if (again !== undefined || cell.operation.startsWith("delete")) {
-                        arranged.converged(again, "re-run", gap);
+                        arranged.converged(again, "re-run");
                         rerun = `converged (${emulator.requests().length} calls)`;
                     }
                 }
@@ -489,7 +463,7 @@ describe("release fault matrix: every fault × every call of Routine and Routine
                 // Versions in ESA that neither existed before nor are named by the outputs (first run or re-run).
                 const named = new Set([...known, ...[result, again].filter((r) => r?.outs?.codeVersion).map((r) => r.outs.codeVersion)]);
                 const leftOver = cell.operation.startsWith("release") ? versionsOf().filter((v) => !named.has(v.codeVersion)).length : 0;
-                if (!gap) assert.equal(leftOver, 0, "versions the stack does not know of");
+                assert.equal(leftOver, 0, "versions the stack does not know of");
                 matrix.push({
                     fault: row.fault,
                     cell: name,

@@ -1,25 +1,17 @@
 /**
  * Defects the release fault matrix (release-faults.test.ts) found in
- * provider/code-version/lifecycle.ts, pinned as the behaviour SPEC §9 asks for. These
- * tests FAIL until the owner fixes them; the matrix tolerates exactly these cells.
+ * provider/code-version/lifecycle.ts, kept as regression tests now that they are fixed
+ * (SPEC §9: one version per release, lost answers looked for before sending again).
  *
- * A release that fails after ESA made its version leaves that version behind, and the
- * next `pulumi up` (the engine calls create again: a failed create records nothing) makes
- * a second one. Each such failure costs one slot of the routine's version quota (10, or 5
- * on some plans) until quota pressure or a later delete of the resource sweeps it, and
- * "a code edit makes exactly one new version" no longer holds.
- *
- * - The status poll after the commit fails (throttled or timed out until the deadline):
- *   `waitAvailable` lets the CallFailed of `info()` through without deleting or keeping
- *   track of the version it was waiting for (it deletes only a failed build or one still
- *   `init` at the deadline).
- * - The commit lands after the client gave up: `viaStaging` looks for it (findLanded)
- *   before it exists, and the next run's create commits again without looking for a
- *   version that carries its own tag (owner and content hash).
- *
- * A fix that looks, at the start of a release, for an available version with this
- * resource's exact tagged description (owner and content hash) and adopts it, would close
- * both; so would deleting the version on a failed poll (best effort) for the first.
+ * A release that failed after ESA made its version left that version behind, and the next
+ * `pulumi up` (the engine calls create again: a failed create records nothing) made a
+ * second one, costing a slot of the routine's version quota (10, or 5 on some plans):
+ * - when the status poll after the commit failed (throttled or timed out until the
+ *   deadline), the version it waited for was neither deleted nor looked for again;
+ * - when the commit landed after the client gave up, the look for it ran before it
+ *   existed, and the next run committed again.
+ * The next run now looks first for a version with its exact tag (owner and content hash)
+ * and adopts it.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -38,7 +30,7 @@ const SCRIPT = `export default { fetch() { return new Response("gaps ${Date.now(
 /** Not `systemClock`: no process-wide rate limiter to teach throttling to. */
 const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: () => 0.2 };
 
-describe("release: known gaps (failing until provider/code-version/lifecycle.ts is fixed)", function () {
+describe("release regressions: a version made by a failed run is adopted by the next, not made twice", function () {
     this.timeout(20_000);
     let emulator: Emulator;
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "release-gaps-"));
