@@ -14,7 +14,7 @@
  * Every iteration uses a routine nothing was deployed to, so nothing can be adopted or
  * shared from a previous one; the sides alternate so that machine load hits them alike.
  * The emulator answers in about a millisecond, so calls made back to back would meet the
- * rate limiter's start pace (35/s, meant for a remote account, whose answers take tens of
+ * rate limiter's start pace (140/s, meant for a remote account, whose answers take tens of
  * ms); these rows measure the code around the calls, so ours runs on a clock of its own,
  * which has no process limiter. The pace is what the throttled-throughput rows measure.
  */
