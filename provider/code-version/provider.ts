@@ -6,6 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { engineLog, Logger } from "../engine/log";
 import { createSdkReleaseApi, ReleaseApiFactory } from "../esa/client";
 import { ConfigLookup, resolveConnection } from "../esa/config";
+import { limiterFor } from "../esa/rate-limit";
 import { Clock, systemClock } from "../esa/retry";
 import { ReleaseContext } from "./calls";
 import { checkCodeVersion, diffCodeVersion } from "./check";
@@ -40,10 +41,14 @@ export function releaseContexts(options: ReleaseProviderOptions) {
                 stackConfig,
                 options.env ?? process.env,
             );
+            const clock = options.clock ?? systemClock;
+            // The process's one limiter paces these calls too (through `withRetries`): the
+            // stack's ceiling applies whichever resource's provider reads it first.
+            limiterFor(clock)?.setCeiling(connection.maxRequestsPerSecond);
             return {
                 api: (options.apiFactory ?? createSdkReleaseApi)(connection),
                 connection,
-                clock: options.clock ?? systemClock,
+                clock,
                 log: options.log ?? engineLog,
             };
         },
