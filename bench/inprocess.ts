@@ -24,7 +24,7 @@ import * as fs from "fs";
 import { createCodeVersionProvider, createProvider } from "../provider";
 import { checkCodeVersion } from "../provider/code-version/check";
 import { scriptBytes, storeSource } from "../provider/code-version/source";
-import { toUploadForm } from "../provider/esa/client";
+import { callRpc, toUploadForm } from "../provider/esa/client";
 import { systemClock } from "../provider/esa/retry";
 import type { DeploymentInputs } from "../provider/deployment/types";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../emulator";
@@ -126,7 +126,7 @@ export async function measureInProcess(iterations = 30, warmup = 3): Promise<InP
 /** The raw side: the official SDK's client and a form upload, no retries, no checks. */
 function rawClient(emulator: Emulator) {
     const sdk = require("@alicloud/esa20240910");
-    const { $OpenApiUtil, OpenApiUtil } = require("@alicloud/openapi-core");
+    const { $OpenApiUtil } = require("@alicloud/openapi-core");
     const { RuntimeOptions } = require("@darabonba/typescript");
     const client = new sdk.default(
         new $OpenApiUtil.Config({
@@ -149,22 +149,8 @@ function rawClient(emulator: Emulator) {
             }),
             runtime,
         );
-    const rpc = (action: string, body: Record<string, string>) =>
-        client.callApi(
-            new $OpenApiUtil.Params({
-                action,
-                version: "2024-09-10",
-                protocol: "HTTPS",
-                pathname: "/",
-                method: "POST",
-                authType: "AK",
-                style: "RPC",
-                reqBodyType: "formData",
-                bodyType: "json",
-            }),
-            new $OpenApiUtil.OpenApiRequest({ body: OpenApiUtil.parseToMap(body) }),
-            runtime,
-        );
+    // Actions SDK 2.43.0 does not model, through its generic callApi, as a script would.
+    const rpc = (action: string, body: Record<string, string>) => callRpc(client, action, body, { timeoutMs: 30_000 });
     /** What a release script does: upload info, the upload, commit, check it is available, deploy it (read before and after, as ours). */
     const release = async (name: string) => {
         const info = await client.getRoutineStagingCodeUploadInfoWithOptions(
@@ -178,7 +164,7 @@ function rawClient(emulator: Emulator) {
         const posted = await fetch(form.url, { method: "POST", body });
         if (posted.status >= 300) throw new Error(`upload: HTTP ${posted.status}`);
         const commit = await rpc("CommitRoutineStagingCode", { Name: name, CodeDescription: "raw", DeployEnv: "production" });
-        const codeVersion = String(commit.body.CodeVersion);
+        const codeVersion = String(commit.CodeVersion);
         await rpc("GetRoutineCodeVersionInfo", { Name: name, CodeVersion: codeVersion });
         await getRoutine(name);
         await deploy(name, [{ codeVersion, percentage: 100 }]);
