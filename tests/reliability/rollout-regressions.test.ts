@@ -161,5 +161,14 @@ describe("rollout regressions: credentials in the environment, a step that lande
         const gate = state?.gates?.[0];
         assert.ok(gate, "the gate ran");
         assert.ok(gate.durationMs <= 2_000, `the gate took ${gate.durationMs} ms with timeoutSeconds: 1`);
+        // The lookup the gate stopped waiting for is not cancelled: let the emulator answer it
+        // before the file closes the emulator, or it retries against a closed port for up to
+        // 60 s (staging-address.ts's own deadline) and keeps the test process alive.
+        const until = Date.now() + 5_000;
+        while (!emulator.requests().some((r) => r.action === "GetRoutineStagingEnvIp" && r.fault === "latency")) {
+            assert.ok(Date.now() < until, "the slow lookup was never answered");
+            await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
     });
 });
