@@ -154,7 +154,7 @@ function adviceFor(failure: ApiFailure, context: OperationContext): string {
     if (classify(failure) === "retryable")
         return "ESA kept refusing the request as busy or throttled until the operation's deadline; raise timeoutSeconds (or esa:timeoutSeconds), lower the parallelism (pulumi up --parallel), or run again later.";
     if (classify(failure) === "ambiguous")
-        return "The connection to ESA broke or timed out; check the network and the endpoint, then run again (a re-run is safe: an identical live deployment is adopted, not repeated).";
+        return "The connection to ESA broke or timed out; check the network and the endpoint, then run again (a re-run is safe: what the interrupted run already made, an identical live deployment or the same code version, is adopted, not made again).";
     return "";
 }
 
