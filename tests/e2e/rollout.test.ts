@@ -72,7 +72,9 @@ describe("e2e: progressive rollout through the real CLI against the emulator's e
             gates: [
                 {
                     name: "edge-health",
-                    http: { url: `${emulator.edgeUrl}/health`, headers: host(routine), samples: 20, expectBody: routine },
+                    // 100 samples: a candidate at 10 % answers none of them in only 0.9^100 ≈ 3e-5 of
+                    // runs (with 20, 12 % of runs would pass step 1 and fail only at step 2).
+                    http: { url: `${emulator.edgeUrl}/health`, headers: host(routine), samples: 100, expectBody: routine },
                 },
                 {
                     name: "facts",
