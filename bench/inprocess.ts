@@ -27,7 +27,7 @@ import { scriptBytes, storeSource } from "../provider/code-version/source";
 import { callRpc, toUploadForm } from "../provider/esa/client";
 import { systemClock } from "../provider/esa/retry";
 import type { DeploymentInputs } from "../provider/deployment/types";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../emulator";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, sdkConfig, startEmulator } from "../emulator";
 import { SPLIT_A, V1, V2 } from "./stacks";
 import { interleaved, median, round } from "./stats";
 
@@ -128,15 +128,7 @@ function rawClient(emulator: Emulator) {
     const sdk = require("@alicloud/esa20240910");
     const { $OpenApiUtil } = require("@alicloud/openapi-core");
     const { RuntimeOptions } = require("@darabonba/typescript");
-    const client = new sdk.default(
-        new $OpenApiUtil.Config({
-            accessKeyId: DEFAULT_ACCESS_KEY_ID,
-            accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
-            endpoint: emulator.host,
-            protocol: "http",
-            regionId: "cn-hangzhou",
-        }),
-    );
+    const client = new sdk.default(new $OpenApiUtil.Config(sdkConfig(emulator)));
     const runtime = new RuntimeOptions({ autoretry: false });
     const getRoutine = (name: string) => client.getRoutineWithOptions(new sdk.GetRoutineRequest({ name }), runtime);
     const deploy = (name: string, codeVersions: { codeVersion: string; percentage: number }[]) =>

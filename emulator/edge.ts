@@ -13,8 +13,8 @@
  * Per-version behaviour (a 5xx share, a forced status, latency, a body) is set by tests
  * and demos; requests served are counted per routine, environment and version.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { listen } from "./listen";
 import type { Store } from "./store";
 import type { EdgeCounts, Env, VersionBehaviour } from "./types";
 
@@ -218,14 +218,4 @@ export async function startEdge(deps: EdgeDependencies, port: number, stagingAdd
             };
         }
     }
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-            server.off("error", reject);
-            resolve((server.address() as AddressInfo).port);
-        });
-    });
 }

@@ -4,12 +4,12 @@
  * signatures, and can inject faults. See README.md in this folder.
  *
  *   const emulator = await startEmulator({ routines: { "hello-edge": ["1723599747213377175"] } });
- *   // SDK config: endpoint: emulator.host, protocol: "http",
- *   //             accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET
+ *   const client = new Client(new $OpenApiUtil.Config(sdkConfig(emulator)));
  *   await emulator.close();
  */
 export { startEmulator } from "./start";
 export { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./credentials";
+export { sdkConfig } from "./sdk-config";
 export { API_VERSION } from "./server";
 export { ERROR_CATALOGUE } from "./errors";
 /** The edge's response header naming the version that answered. */

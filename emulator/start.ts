@@ -5,10 +5,10 @@
  */
 import type { Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { AddressInfo, Server } from "node:net";
 import { EmulatorContext } from "./context";
 import { startEdge, type RunningEdge } from "./edge";
 import { apiRequestListener, configureKeepAlive, createApiServer } from "./server";
+import { listen } from "./listen";
 import { prepareTls } from "./tls";
 import type { Emulator, EmulatorOptions } from "./types";
 import { OSS_PATH } from "./uploadPolicy";
@@ -103,16 +103,6 @@ function hostPort(bindHost: string, port: number): string {
     // A wildcard bind is still reached through loopback by local clients.
     const reachable = bindHost === "0.0.0.0" || bindHost === "::" ? "127.0.0.1" : bindHost;
     return reachable.includes(":") ? `[${reachable}]:${port}` : `${reachable}:${port}`;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-            server.off("error", reject);
-            resolve((server.address() as AddressInfo).port);
-        });
-    });
 }
 
 function closeServer(server: HttpServer | HttpsServer): Promise<void> {

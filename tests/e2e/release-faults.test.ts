@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../../emulator";
+import { Emulator, sdkConfig, startEmulator } from "../../emulator";
 import { RoutineCodeDeployment, RoutineCodeVersion } from "../../sdk";
 import { diagnostics, emulatorCredentials, TestStack } from "./harness";
 
@@ -191,15 +191,7 @@ describe("e2e: releases that fail, are destroyed, or come twenty at once", funct
     async function routineCode(routine: string, codeVersion: string): Promise<string> {
         const esa = require("@alicloud/esa20240910");
         const { $OpenApiUtil } = require("@alicloud/openapi-core");
-        const client = new esa.default(
-            new $OpenApiUtil.Config({
-                accessKeyId: DEFAULT_ACCESS_KEY_ID,
-                accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
-                endpoint: emulator.host,
-                protocol: "http",
-                regionId: "cn-hangzhou",
-            }),
-        );
+        const client = new esa.default(new $OpenApiUtil.Config(sdkConfig(emulator)));
         const response = await client.getRoutineCodeVersion(new esa.GetRoutineCodeVersionRequest({ name: routine, codeVersion }));
         return Buffer.from(String(response.body.routineCode), "base64").toString("utf8");
     }

@@ -20,7 +20,7 @@ import { $OpenApiUtil } from "@alicloud/openapi-core";
 import { createProvider, RoutineCodeDeploymentProvider } from "../../provider";
 import { compareVersionIds } from "../../provider/deployment/split";
 import { UNKNOWN } from "../../provider/engine/unknowns";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../../emulator";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, sdkConfig, startEmulator } from "../../emulator";
 import { parseCodeVersionsParam } from "../../emulator/codeVersions";
 
 const A = "1723599747213377175";
@@ -388,15 +388,7 @@ describe("properties (fast-check)", function () {
 
         before(async () => {
             emulator = await startEmulator({ routines: { [ROUTINE]: KNOWN } });
-            sdk = new Client(
-                new $OpenApiUtil.Config({
-                    accessKeyId: DEFAULT_ACCESS_KEY_ID,
-                    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
-                    endpoint: emulator.host,
-                    protocol: "http",
-                    regionId: "cn-hangzhou",
-                }),
-            );
+            sdk = new Client(new $OpenApiUtil.Config(sdkConfig(emulator)));
         });
         after(() => emulator?.close());
 
