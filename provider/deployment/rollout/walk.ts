@@ -55,8 +55,8 @@ export class RolloutHalted extends Error {
         super(message);
         this.name = "RolloutHalted";
         this.reasons = [message];
-        // The engine takes these as a protobuf Struct, which has no `undefined`.
-        this.properties = JSON.parse(JSON.stringify(properties));
+        // Made recordable for the engine (loader kept, no `undefined`) by `keepingPartialState`.
+        this.properties = properties;
     }
 }
 
