@@ -54,6 +54,15 @@ export function serializedPerRoutine<T>(key: string, work: () => Promise<T>): Pr
     return result;
 }
 
+/** Where to upload, from GetRoutineStagingCodeUploadInfo. */
+type StagingTicket = Awaited<ReturnType<ReleaseContext["api"]["stagingUploadInfo"]>>;
+
+/** This resource's versions among the routine's newest, and the tagged description of the release at hand. */
+interface EarlierRelease {
+    codeDescription: string;
+    ours: CodeVersionInfo[];
+}
+
 /** A version with whether it serves traffic now. */
 interface Inventoried extends CodeVersionInfo {
     serving: boolean;
@@ -74,12 +83,12 @@ export class CodeVersions {
             this.calls.restartDeadline();
             try {
                 const made =
-                    (await this.earlierRelease(inputs.routine, codeDescription, inputs.owner)) ??
-                    (await this.withRoomForOne(inputs, () =>
-                        inputs.sourceKind === "assets"
-                            ? this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv)
-                            : this.viaStaging(inputs.routine, bytes, codeDescription, inputs.deployEnv),
-                    ));
+                    inputs.sourceKind === "assets"
+                        ? ((await this.earlierRelease(inputs.routine, codeDescription, inputs.owner)) ??
+                          (await this.withRoomForOne(inputs, () =>
+                              this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv),
+                          )))
+                        : await this.releaseStaging(inputs, bytes, codeDescription);
                 return { ...inputs, codeVersion: made.codeVersion, status: made.status, createTime: made.createTime };
             } catch (error) {
                 throw error instanceof CallFailed ? error.userError : error;
@@ -144,14 +153,55 @@ export class CodeVersions {
 
     // --- the two upload flows -------------------------------------------------------
 
-    private async viaStaging(routine: string, bytes: Uint8Array, codeDescription: string, deployEnv?: string): Promise<CodeVersionInfo> {
-        const since = this.ctx.clock.now();
-        const staged = await this.calls.call({
+    /**
+     * The staging flow, with the look for an earlier run's version made beside its first
+     * call: asking where to upload makes no version, so the two need not wait for each
+     * other, and the look costs no round trip of its own. (The assets flow's first call
+     * makes a version: there the look comes first.) When the look finds this release
+     * already made, the unused upload ticket is dropped.
+     */
+    private async releaseStaging(inputs: CodeVersionInputs, bytes: Uint8Array, codeDescription: string): Promise<CodeVersionInfo> {
+        const { routine } = inputs;
+        const ticket = this.stagingTicket(routine, codeDescription);
+        // Settled before anything else is decided, so neither can fail unobserved.
+        const [look, first] = await Promise.allSettled([this.lookForEarlierRelease(routine, codeDescription, inputs.owner), ticket]);
+        const ticketId = first.status === "fulfilled" ? first.value.codeVersion : undefined;
+        if (look.status === "rejected") {
+            if (ticketId) await this.dropIfInit(routine, ticketId);
+            throw look.reason;
+        }
+        const earlier = await this.settleEarlierRelease(routine, look.value, ticketId);
+        if (earlier) {
+            if (ticketId) await this.dropIfInit(routine, ticketId);
+            return earlier;
+        }
+        let prefetched: Promise<StagingTicket> | undefined = ticket;
+        return this.withRoomForOne(inputs, () => {
+            // The first round uses the ticket asked for above; a round after making room asks again.
+            const staged = prefetched ?? this.stagingTicket(routine, codeDescription);
+            prefetched = undefined;
+            return this.viaStaging(routine, staged, bytes, codeDescription, inputs.deployEnv);
+        });
+    }
+
+    private stagingTicket(routine: string, codeDescription: string): Promise<StagingTicket> {
+        return this.calls.call({
             action: "GetRoutineStagingCodeUploadInfo",
             routine,
             retryAmbiguous: true,
             run: (o) => this.ctx.api.stagingUploadInfo(routine, codeDescription, o),
         });
+    }
+
+    private async viaStaging(
+        routine: string,
+        ticket: Promise<StagingTicket>,
+        bytes: Uint8Array,
+        codeDescription: string,
+        deployEnv?: string,
+    ): Promise<CodeVersionInfo> {
+        const since = this.ctx.clock.now();
+        const staged = await ticket;
         try {
             // The staging slot is overwritten by each upload: sending it again is safe.
             await this.calls.call({
@@ -354,14 +404,27 @@ export class CodeVersions {
      *   ever: it is deleted.
      */
     private async earlierRelease(routine: string, codeDescription: string, owner: string): Promise<CodeVersionInfo | undefined> {
+        return this.settleEarlierRelease(routine, await this.lookForEarlierRelease(routine, codeDescription, owner));
+    }
+
+    /** The newest versions of the routine that carry this resource's tag. */
+    private async lookForEarlierRelease(routine: string, codeDescription: string, owner: string): Promise<EarlierRelease> {
         const { versions } = await this.calls.call({
             action: "ListRoutineCodeVersions",
             routine,
             retryAmbiguous: true,
             run: (o) => this.ctx.api.listCodeVersions(routine, 1, o),
         });
-        const ours = versions.filter((v) => readMarker(v.description)?.owner === owner);
-        for (const version of ours.filter((v) => v.status.toLowerCase() === "init")) {
+        return { codeDescription, ours: versions.filter((v) => readMarker(v.description)?.owner === owner) };
+    }
+
+    /**
+     * Acts on what the look found: deletes `init` leftovers, adopts this release if it was
+     * made. `current` is the upload this run has under way (never a leftover).
+     */
+    private async settleEarlierRelease(routine: string, found: EarlierRelease, current?: string): Promise<CodeVersionInfo | undefined> {
+        const { ours, codeDescription } = found;
+        for (const version of ours.filter((v) => v.status.toLowerCase() === "init" && v.codeVersion !== current)) {
             await this.deleteVersion(routine, version.codeVersion);
             this.ctx.log(
                 "info",

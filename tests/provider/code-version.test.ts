@@ -77,21 +77,46 @@ describe("RoutineCodeVersion: check and diff", () => {
 });
 
 describe("RoutineCodeVersion: create", () => {
-    it("staging flow: a look for an earlier run's version, upload info, upload, commit with DeployEnv, one status read; outputs a string id", async () => {
+    it("staging flow: the look for an earlier run's version costs no round trip of its own (both requests are in flight at once)", async () => {
+        const { esa } = setup();
+        let inFlight = 0;
+        let most = 0;
+        // Each answer waits a turn of the event loop, as a remote one would.
+        const remote = new Proxy(esa, {
+            get(target, key) {
+                const value = (target as any)[key];
+                if (typeof value !== "function") return value;
+                return async (...args: unknown[]) => {
+                    most = Math.max(most, ++inFlight);
+                    try {
+                        await new Promise((resolve) => setImmediate(resolve));
+                        return await value.apply(target, args);
+                    } finally {
+                        inFlight--;
+                    }
+                };
+            },
+        });
+        const provider = createCodeVersionProvider({
+            apiFactory: () => remote,
+            clock: fakeClock(Date.UTC(2026, 10, 22)),
+            env: {},
+            log: () => {},
+        });
+        await provider.create(inputs("export default { fetch() {} }"));
+        assert.equal(most, 2, "the look and the upload info should be sent together");
+        assert.equal(esa.count("ListRoutineCodeVersions"), 1);
+    });
+
+    it("staging flow: a look for an earlier run's version beside the upload info, upload, commit with DeployEnv, one status read; outputs a string id", async () => {
         const { esa, provider } = setup();
         const { id, outs } = await provider.create(
             inputs("export default { fetch() {} }", { description: "first", deployEnv: "production" }),
         );
-        assert.deepEqual(
-            esa.calls.map((c) => c.action),
-            [
-                "ListRoutineCodeVersions",
-                "GetRoutineStagingCodeUploadInfo",
-                "Upload",
-                "CommitRoutineStagingCode",
-                "GetRoutineCodeVersionInfo",
-            ],
-        );
+        const actions = esa.calls.map((c) => c.action);
+        // The look and the upload info go out together: their order on the wire is free.
+        assert.deepEqual(actions.slice(0, 2).sort(), ["GetRoutineStagingCodeUploadInfo", "ListRoutineCodeVersions"]);
+        assert.deepEqual(actions.slice(2), ["Upload", "CommitRoutineStagingCode", "GetRoutineCodeVersionInfo"]);
         assert.equal(typeof outs.codeVersion, "string");
         assert.equal(id, `hello:${outs.codeVersion}`);
         assert.equal(outs.status, "available");
