@@ -17,7 +17,7 @@
  *   DELETE /__emulator/routines/<name>       delete a routine out of band
  *   POST   /__emulator/overdue               { overdue: boolean }
  *   POST   /__emulator/settings              { envOrder?, deploymentIdAs?, readAfterWriteDelayMs?, versionQuota?,
- *                                               buildDelayMs?, uploadPolicyTtlSeconds?, erServiceStatus? }
+ *                                               buildDelayMs?, roundTripMs?, uploadPolicyTtlSeconds?, erServiceStatus? }
  *   POST   /__emulator/reset                 back to the state at start
  *   GET    /__emulator/endpoints             { endpoint, httpsEndpoint?, caFile?, uploadUrl, edgeUrl?, stagingEdgeUrl?, stagingIps }
  *
@@ -106,6 +106,7 @@ const ROUTES: Record<string, Route> = {
         }
         if (input.versionQuota !== undefined) ctx.setVersionQuota(input.versionQuota as number);
         if (input.buildDelayMs !== undefined) ctx.setBuildDelay(input.buildDelayMs as number);
+        if (input.roundTripMs !== undefined) ctx.setRoundTrip(input.roundTripMs as number);
         if (input.uploadPolicyTtlSeconds !== undefined) ctx.setUploadPolicyTtl(input.uploadPolicyTtlSeconds as number);
         if (input.erServiceStatus !== undefined) ctx.setErServiceStatus(input.erServiceStatus as ErServiceStatus);
         return { ...ctx.settings };

@@ -14,7 +14,7 @@
  *               to a new temporary directory; prints the NODE_EXTRA_CA_CERTS= line.
  * --edge-port N the edge's port (default 8789, or any with --port 0; 127.0.0.1 production, 127.0.0.2 staging);
  *               --no-edge to go without it.
- * --version-quota N, --build-delay-ms N   as the EmulatorOptions of the same names.
+ * --version-quota N, --build-delay-ms N, --round-trip-ms N   as the EmulatorOptions of the same names.
  *
  *   npm run emulator -- behaviour [--admin URL] --routine NAME --version ID
  *                       [--error-rate 0.3] [--status 503] [--latency-ms 200] [--body TEXT] [--clear]
@@ -47,6 +47,7 @@ const SEED_KEYS = [
     "readAfterWriteDelayMs",
     "versionQuota",
     "buildDelayMs",
+    "roundTripMs",
     "uploadPolicyTtlSeconds",
     "erServiceStatus",
 ] as const;
@@ -71,6 +72,7 @@ export function parseCliArgs(argv: string[]): CliConfig {
             "no-edge": { type: "boolean" },
             "version-quota": { type: "string" },
             "build-delay-ms": { type: "string" },
+            "round-trip-ms": { type: "string" },
             help: { type: "boolean", short: "h" },
         },
         strict: true,
@@ -89,6 +91,7 @@ export function parseCliArgs(argv: string[]): CliConfig {
     options.edge = values["no-edge"] ? false : { port: portNumber("--edge-port", values["edge-port"], otherPort(DEFAULT_CLI_EDGE_PORT)) };
     if (values["version-quota"] !== undefined) options.versionQuota = wholeNumber("--version-quota", values["version-quota"]);
     if (values["build-delay-ms"] !== undefined) options.buildDelayMs = wholeNumber("--build-delay-ms", values["build-delay-ms"]);
+    if (values["round-trip-ms"] !== undefined) options.roundTripMs = wholeNumber("--round-trip-ms", values["round-trip-ms"]);
     return { help: values.help ?? false, options };
 }
 
@@ -215,7 +218,7 @@ export function startupBanner(emulator: Emulator, options: EmulatorOptions): str
 const USAGE = [
     "Usage: npm run emulator -- [--port 8787] [--host 127.0.0.1] [--state FILE] [--seed FILE]",
     "                           [--https] [--https-port 8788] [--ca-dir DIR] [--edge-port 8789 | --no-edge]",
-    "                           [--version-quota 10] [--build-delay-ms 200]",
+    "                           [--version-quota 10] [--build-delay-ms 200] [--round-trip-ms 0]",
     "       npm run emulator -- behaviour [--admin http://127.0.0.1:8787] --routine NAME --version ID",
     "                           [--error-rate 0.3] [--status 503] [--latency-ms 200] [--body TEXT] [--clear]",
 ].join("\n");

@@ -26,6 +26,8 @@ export interface Settings {
     versionQuota: number;
     /** How long an assets build stays `init` after its upload. */
     buildDelayMs: number;
+    /** Added before every API and upload answer: a remote account's round trip. */
+    roundTripMs: number;
     /** Lifetime of an upload policy. */
     uploadPolicyTtlSeconds: number;
     /** What GetErService reports. */
@@ -80,6 +82,7 @@ export class EmulatorContext {
             overdue: false,
             versionQuota: checkQuota(options.versionQuota ?? DEFAULT_VERSION_QUOTA),
             buildDelayMs: checkDelay(options.buildDelayMs ?? DEFAULT_BUILD_DELAY_MS, "buildDelayMs"),
+            roundTripMs: checkDelay(options.roundTripMs ?? 0, "roundTripMs"),
             uploadPolicyTtlSeconds: checkTtl(options.uploadPolicyTtlSeconds ?? DEFAULT_UPLOAD_POLICY_TTL_SECONDS),
             erServiceStatus: checkErServiceStatus(options.erServiceStatus ?? "Running"),
         };
@@ -113,6 +116,10 @@ export class EmulatorContext {
 
     setBuildDelay(ms: number): void {
         this.settings.buildDelayMs = checkDelay(ms, "buildDelayMs");
+    }
+
+    setRoundTrip(ms: number): void {
+        this.settings.roundTripMs = checkDelay(ms, "roundTripMs");
     }
 
     setUploadPolicyTtl(seconds: number): void {

@@ -16,7 +16,7 @@ import { handleAdmin, isAdminPath } from "./admin";
 import { authenticate, claimedAccessKeyId, type ReceivedRequest } from "./auth";
 import type { EmulatorContext } from "./context";
 import { ApiError, errorBody } from "./errors";
-import { faultError } from "./faults";
+import { faultError, type PendingFault } from "./faults";
 import { newRequestId } from "./ids";
 import { acceptUpload, OssError, ossErrorXml, ossRequestId, readUploadForm, sendUploadAnswer, UPLOAD_ACTION } from "./ossUpload";
 import { parseParams, type Params } from "./params";
@@ -85,7 +85,7 @@ async function handleUpload(ctx: EmulatorContext, req: IncomingMessage, res: Ser
         dropConnection(req);
         return;
     }
-    if (fault?.kind === "latency") await sleep(fault.latencyMs);
+    await answerDelay(ctx, fault);
 
     let status: number;
     let answer: () => void;
@@ -162,7 +162,7 @@ async function handleApiRequest(
         dropConnection(req);
         return;
     }
-    if (fault?.kind === "latency") await sleep(fault.latencyMs);
+    await answerDelay(ctx, fault);
 
     let params: Params = {};
     let status: number;
@@ -269,6 +269,12 @@ function dropConnection(req: IncomingMessage): void {
     const socket = req.socket as typeof req.socket & { resetAndDestroy?: () => void };
     if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
     else socket.destroy();
+}
+
+/** The account's round trip, plus an injected latency fault's wait. */
+function answerDelay(ctx: EmulatorContext, fault: PendingFault | undefined): Promise<void> {
+    const ms = ctx.settings.roundTripMs + (fault?.kind === "latency" ? fault.latencyMs : 0);
+    return ms > 0 ? sleep(ms) : Promise.resolve();
 }
 
 function sleep(ms: number): Promise<void> {

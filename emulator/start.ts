@@ -81,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             setReadAfterWriteDelay: (ms) => ctx.setReadAfterWriteDelay(ms),
             setVersionQuota: (quota) => ctx.setVersionQuota(quota),
             setBuildDelay: (ms) => ctx.setBuildDelay(ms),
+            setRoundTrip: (ms) => ctx.setRoundTrip(ms),
             setUploadPolicyTtl: (seconds) => ctx.setUploadPolicyTtl(seconds),
             setErServiceStatus: (status) => ctx.setErServiceStatus(status),
             failNextBuild: (routine, status) => ctx.failNextBuild(routine, status),

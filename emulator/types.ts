@@ -112,6 +112,11 @@ export interface EmulatorOptions {
     versionQuota?: number;
     /** How long an assets version stays `init` after its zip is uploaded. Default 200. */
     buildDelayMs?: number;
+    /**
+     * Every API and upload answer waits this long first, as a remote account's round trip
+     * does (network and service time). Default 0: answers as fast as the machine allows.
+     */
+    roundTripMs?: number;
     /** Lifetime of the upload policies handed out. Default 300 (5 min). */
     uploadPolicyTtlSeconds?: number;
     /** What GetErService answers. Default "Running". */
@@ -219,6 +224,8 @@ export interface Emulator {
 
     setVersionQuota(quota: number): void;
     setBuildDelay(ms: number): void;
+    /** Every API and upload answer waits `ms` first (see EmulatorOptions.roundTripMs). */
+    setRoundTrip(ms: number): void;
     setUploadPolicyTtl(seconds: number): void;
     setErServiceStatus(status: ErServiceStatus): void;
 

@@ -45,8 +45,20 @@ describe("emulator: command line", () => {
         assert.throws(() => loadSeed(seed), /unknown seed keys routine/);
     });
 
-    it("reads --https, --https-port, --ca-dir, --edge-port, --no-edge, --version-quota and --build-delay-ms", () => {
-        const fixed = parseCliArgs(["--https", "--edge-port", "9100", "--version-quota", "5", "--build-delay-ms", "0"]).options;
+    it("reads --https, --https-port, --ca-dir, --edge-port, --no-edge, --version-quota, --build-delay-ms and --round-trip-ms", () => {
+        const fixed = parseCliArgs([
+            "--https",
+            "--edge-port",
+            "9100",
+            "--version-quota",
+            "5",
+            "--build-delay-ms",
+            "0",
+            "--round-trip-ms",
+            "30",
+        ]).options;
+        assert.equal(fixed.roundTripMs, 30);
+        assert.throws(() => parseCliArgs(["--round-trip-ms", "-1"]), /--round-trip-ms/);
         assert.deepEqual(fixed.https, { port: 8788, caDir: undefined });
         assert.deepEqual(fixed.edge, { port: 9100 });
         assert.equal(fixed.versionQuota, 5);

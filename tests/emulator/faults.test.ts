@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type Client from "@alicloud/esa20240910";
 import { startEmulator, type Emulator, type FaultKind } from "../../emulator";
-import { $esa, ROUTINE, V1, V2, deployRequest, expectApiError, expectNetworkError, sdkClient, sleep } from "./helpers";
+import { $esa, ROUTINE, V1, V2, deployRequest, expectApiError, expectNetworkError, sdkClient, sleep, stageCode } from "./helpers";
 
 describe("emulator: faults, rate limit and request log", () => {
     let emulator: Emulator;
@@ -56,6 +56,23 @@ describe("emulator: faults, rate limit and request log", () => {
         const quick = Date.now();
         await getRoutine();
         assert.ok(Date.now() - quick < 250, "only one call is delayed");
+    });
+
+    it("a round trip (roundTripMs) delays every API and upload answer until it is set back to 0", async () => {
+        emulator.setRoundTrip(200);
+        const timed = async (call: () => Promise<unknown>) => {
+            const started = Date.now();
+            await call();
+            return Date.now() - started;
+        };
+        const read = await timed(getRoutine);
+        const upload = await timed(() => stageCode(client, ROUTINE, "export default {}"));
+        assert.ok(read >= 190, `GetRoutine answered after ${read} ms`);
+        // Two requests: the upload info, then the form upload.
+        assert.ok(upload >= 390, `upload info + upload answered after ${upload} ms`);
+        assert.throws(() => emulator.setRoundTrip(-1), /roundTripMs/);
+        emulator.setRoundTrip(0);
+        assert.ok((await timed(getRoutine)) < 150, "answers are prompt again");
     });
 
     it('"connectionReset" drops the connection before doing anything', async () => {
