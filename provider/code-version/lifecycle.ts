@@ -89,7 +89,8 @@ export class CodeVersions {
                               this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv),
                           )))
                         : await this.releaseStaging(inputs, bytes, codeDescription);
-                return { ...inputs, codeVersion: made.codeVersion, status: made.status, createTime: made.createTime };
+                const { sourceFile: _madeFrom, ...recorded } = inputs;
+                return { ...recorded, codeVersion: made.codeVersion, status: made.status, createTime: made.createTime };
             } catch (error) {
                 throw error instanceof CallFailed ? error.userError : error;
             }

@@ -25,7 +25,11 @@ export interface CodeVersionInputs {
     timeoutSeconds?: number;
 }
 
-export interface CodeVersionOutputs extends CodeVersionInputs {
+/**
+ * What the state records of a version: its inputs but `sourceFile` (a path on the machine
+ * that made it, needed only to make it), and what ESA said of it.
+ */
+export interface CodeVersionOutputs extends Omit<CodeVersionInputs, "sourceFile"> {
     /** The 19-digit version id, a string. */
     codeVersion: string;
     status: string;

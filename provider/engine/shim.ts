@@ -20,21 +20,28 @@
 export const IMPLEMENTATION_MODULE = "esa-routine-deployment/provider";
 
 /**
- * The loader of one resource type's provider: `exportName` is the export of
- * `esa-routine-deployment/provider` that holds it. For `RoutineCodeDeployment`
- * (`"provider"`) the text is exactly the one every existing stack stores.
+ * `RoutineCodeDeployment`'s loader, exactly as every existing stack stores it (its
+ * first form, kept byte for byte).
  */
-export function loaderFor(resource: string, exportName: string): string {
-    return `exports.handler = function () {
+export const serializedProvider = `exports.handler = function () {
     var name = "${IMPLEMENTATION_MODULE}";
     try {
-        return require(name).${exportName};
+        return require(name).provider;
     } catch (error) {
-        throw new Error("${resource}: cannot load " + name + " from " + process.cwd() +
+        throw new Error("RoutineCodeDeployment: cannot load " + name + " from " + process.cwd() +
             ": install esa-routine-deployment in the Pulumi program's directory (npm install esa-routine-deployment). " + error.message);
     }
 };
 `;
-}
 
-export const serializedProvider = loaderFor("RoutineCodeDeployment", "provider");
+/**
+ * The loader of a later resource type's provider (`Routine`, `RoutineCodeVersion`):
+ * `exportName` is the export of `esa-routine-deployment/provider` that holds it. One
+ * line, with the same advice in fewer words, since each resource stores it twice.
+ */
+export function loaderFor(resource: string, exportName: string): string {
+    return (
+        `exports.handler = () => { try { return require("${IMPLEMENTATION_MODULE}").${exportName}; } catch (e) { ` +
+        `throw new Error("${resource}: run npm install esa-routine-deployment in " + process.cwd() + ". " + e.message); } };\n`
+    );
+}

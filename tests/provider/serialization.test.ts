@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { serializedProvider } from "../../provider/engine/shim";
+import { loaderFor, serializedProvider } from "../../provider/engine/shim";
 import { RoutineCodeDeployment, ROUTINE_CODE_DEPLOYMENT_TYPE } from "../../sdk";
 
 const root = path.resolve(__dirname, "../..");
@@ -78,6 +78,25 @@ describe("the provider code stored in the state", () => {
         );
         assert.match(output, /cannot load esa-routine-deployment\/provider from \/: install esa-routine-deployment/);
     });
+
+    for (const [resource, exportName] of [
+        ["Routine", "routineProvider"],
+        ["RoutineCodeVersion", "codeVersionProvider"],
+    ]) {
+        it(`${resource}'s loader: one line under 256 bytes that runs the installed provider, or says how to install it`, () => {
+            const loader = loaderFor(resource, exportName);
+            assert.ok(Buffer.byteLength(loader) < 256, `${Buffer.byteLength(loader)} bytes`);
+            assert.equal(loader.trimEnd().split("\n").length, 1);
+            const evaluate = `require(${JSON.stringify(require.resolve("require-from-string"))})(${JSON.stringify(loader)}).handler()`;
+            const installed = runNode(`const p = ${evaluate}; console.log(typeof p.create, typeof p.check)`);
+            assert.equal(installed.trim(), "function function");
+            const missing = execFileSync(process.execPath, ["-e", `try { ${evaluate} } catch (e) { console.log(e.message) }`], {
+                cwd: "/",
+                encoding: "utf8",
+            });
+            assert.match(missing, new RegExp(`^${resource}: run npm install esa-routine-deployment in /\\. Cannot find module`));
+        });
+    }
 
     it("check and diff never load the ESA SDK; an API call does", () => {
         const output = runNode(

@@ -308,7 +308,6 @@ describe("security: the release providers show no credential and return no sourc
                             "routine",
                             "sourceKind",
                             "sourceHash",
-                            "sourceFile",
                             "owner",
                             "contentHash",
                             "description",
