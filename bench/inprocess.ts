@@ -7,13 +7,16 @@
  *   three calls raw;
  * - a release: `RoutineCodeVersion`'s create (staging flow: upload info, the form upload,
  *   commit, the availability check) then the deployment of the new version, against the
- *   same calls raw;
+ *   same calls raw; once at the emulator's speed, and once with every answer delayed by
+ *   `ROUND_TRIP_MS`, as a remote account's answers are (what a user waits for);
  * - a progressive rollout: ESA calls per step of a continuous walk 10 → 50 → 100 %
  *   (no bake, no gates), through the deployment provider's `update`.
  *
  * Every iteration uses a routine nothing was deployed to, so nothing can be adopted or
  * shared from a previous one; the sides alternate so that machine load hits them alike.
- * The emulator answers in about a millisecond, so calls made back to back would meet the
+ * At its own speed the emulator answers in about a millisecond (in this process), so those
+ * rows weigh the code around the calls, and every call, even one made beside another,
+ * costs its full CPU time. Calls made back to back would also meet the
  * rate limiter's start pace (140/s, meant for a remote account, whose answers take tens of
  * ms); these rows measure the code around the calls, so ours runs on a clock of its own,
  * which has no process limiter. The pace is what the throttled-throughput rows measure.
@@ -38,10 +41,14 @@ export interface Comparison {
     calls: Record<string, number>;
 }
 
+/** The round trip of the remote-like release comparison: a nearby region's network plus the service's own time. */
+export const ROUND_TRIP_MS = 20;
+
 export interface InProcessResult {
     /** `rawMs`: the one raw deployment call; `rawThreeCallsMs`: the same three calls raw. */
     deployment: Comparison & { rawThreeCallsMs: number };
-    release: Comparison & { rawCalls: Record<string, number> };
+    /** `remote`: the same comparison with every answer `roundTripMs` late. */
+    release: Comparison & { rawCalls: Record<string, number>; remote: { roundTripMs: number; oursMs: number; rawMs: number } };
     /** A continuous rollout over `steps` steps: calls in all and per step. */
     rollout: { steps: number; calls: Record<string, number>; perStep: number };
 }
@@ -49,10 +56,12 @@ export interface InProcessResult {
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET };
 const log = () => {};
 
-export async function measureInProcess(iterations = 30, warmup = 3): Promise<InProcessResult> {
+export async function measureInProcess(iterations = 30, warmup = 3, remoteIterations = 10): Promise<InProcessResult> {
     const total = iterations + warmup + 1;
+    const remoteTotal = remoteIterations + 1;
     const routines: Record<string, string[]> = { rollout: [V1, V2] };
     for (let i = 0; i < total; i++) for (const side of ["d", "dr", "d3", "v", "vr"]) routines[`${side}-${i}`] = [V1, V2];
+    for (let i = 0; i < remoteTotal; i++) for (const side of ["v", "vr"]) routines[`${side}-${total + i}`] = [V1, V2];
     const emulator = await startEmulator({ routines, buildDelayMs: 0 });
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "esa-bench-release-"));
     try {
@@ -102,6 +111,12 @@ export async function measureInProcess(iterations = 30, warmup = 3): Promise<InP
             },
         });
         const r = await interleaved(iterations, warmup, { ours: release, raw: (i) => raw.release(`vr-${i}`) });
+        emulator.setRoundTrip(ROUND_TRIP_MS);
+        const remote = await interleaved(remoteIterations, 1, {
+            ours: (i) => release(total + i),
+            raw: (i) => raw.release(`vr-${total + i}`),
+        });
+        emulator.setRoundTrip(0);
 
         // The rollout: from V1 at 100 % to V2 at 100 % in three steps, in one `update`.
         const from = (await deployments.create(deploy("rollout", [{ codeVersion: V1, percentage: 100 }]))).outs;
@@ -114,7 +129,13 @@ export async function measureInProcess(iterations = 30, warmup = 3): Promise<InP
         const m = (xs: number[]) => round(median(xs), 3);
         return {
             deployment: { oursMs: m(d.ours), rawMs: m(d.raw), rawThreeCallsMs: m(d.three), calls: deploymentCalls },
-            release: { oursMs: m(r.ours), rawMs: m(r.raw), calls: releaseCalls, rawCalls: rawReleaseCalls },
+            release: {
+                oursMs: m(r.ours),
+                rawMs: m(r.raw),
+                calls: releaseCalls,
+                rawCalls: rawReleaseCalls,
+                remote: { roundTripMs: ROUND_TRIP_MS, oursMs: m(remote.ours), rawMs: m(remote.raw) },
+            },
             rollout: { steps: 3, calls: rolloutCalls, perStep: round(Object.values(rolloutCalls).reduce((a, b) => a + b, 0) / 3) },
         };
     } finally {

@@ -6,8 +6,9 @@
  *   lines, in inputs and outputs, taken out);
  * - a naive dynamic provider (`./naive`) that captures its SDK client or config by value;
  * - the trivial provider of the engine benchmarks (`./stacks`), for reference;
- * and the bytes of a `RoutineCodeVersion` (goal ≤ 2 KB), whose source must not be in the
- * state: each version's code carries a marker that is looked for in the whole export.
+ * and the bytes of a `RoutineCodeVersion`, whose source must not be in the state (each
+ * version's code carries a marker that is looked for in the whole export), split into
+ * its inputs and outputs (goal ≤ 2 KB) and the engine's own record of any resource.
  *
  * One stack holds all kinds side by side and grows 1 → 10 → 100 of each, so three `up`s
  * measure everything. Each resource's bytes are cut from the CLI's own output (one
@@ -31,6 +32,12 @@ export interface KindSize {
     withoutProviderBytes: number;
     /** Bytes of the serialized provider text, as one `__provider` value. */
     providerTextBytes: number;
+    /**
+     * The resource's `inputs` and `outputs` (with `__provider`): what the program and the
+     * provider put there. The rest is the engine's own record of any resource (URNs, type,
+     * provider reference, dependencies, timestamps, the program's stack trace).
+     */
+    propertiesBytes: number;
 }
 
 type Kind = keyof typeof TYPES;
@@ -169,11 +176,24 @@ function sizesByKind(text: string): Record<Kind, KindSize> {
         );
         result[kind] = {
             bytesPerResource: round(mean(bytes), 0),
+            propertiesBytes: round(mean(blocks.map((b) => sectionBytes(b, ["inputs", "outputs"]))), 0),
             withoutProviderBytes: round(mean(bytes.map((b, i) => b - providerBytes[i])), 0),
             providerTextBytes: Buffer.byteLength(value),
         };
     }
     return result;
+}
+
+/** Bytes of a resource block's top-level `sections` (a key at 16 spaces, up to the next). */
+function sectionBytes(block: string, sections: string[]): number {
+    let current: string | undefined;
+    let bytes = 0;
+    for (const line of block.split("\n")) {
+        const key = /^ {16}"(\w+)": /.exec(line)?.[1];
+        if (key !== undefined || /^ {12}\S/.test(line)) current = key;
+        if (current !== undefined && sections.includes(current)) bytes += Buffer.byteLength(line) + 1;
+    }
+    return bytes;
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
