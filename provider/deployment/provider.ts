@@ -68,7 +68,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 readLive: (name, env) => readLiveFresh(deployments(news), clock, name, env),
                 apply: (inputs) => deployments(inputs).apply(inputs),
                 gates: {
-                    stagingAddress: () => stagingAddress(first.connection, clock, news.name),
+                    stagingAddress: (withinMs) => stagingAddress(first.connection, clock, news.name, withinMs),
                     secrets: [...secretsOf(first.connection.credentials), ...knownSecrets(stackConfig, options.env ?? process.env)],
                     now: clock.now,
                 },

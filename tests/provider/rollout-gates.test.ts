@@ -151,13 +151,20 @@ describe("rollout gates", () => {
             }
         });
 
-        it("counts the staging address lookup against its timeout", async () => {
+        it("counts the staging address lookup against its timeout, and gives the lookup no more time than that", async () => {
             const started = Date.now();
+            const given: number[] = [];
             const result = await runGate(
                 httpGate("http://hello-edge.example.test:1/", { samples: 1, target: "staging" }, 1),
                 facts,
-                environment({ stagingAddress: () => new Promise((resolve) => setTimeout(() => resolve("127.0.0.2"), 3_000)) }),
+                environment({
+                    stagingAddress: (withinMs) => {
+                        given.push(withinMs);
+                        return new Promise((resolve) => setTimeout(() => resolve("127.0.0.2"), 3_000));
+                    },
+                }),
             );
+            assert.deepEqual(given, [1_000]);
             assert.equal(result.passed, false);
             assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
             assert.match(result.detail, /GetRoutineStagingEnvIp gave no staging address within the gate's 1 s/);

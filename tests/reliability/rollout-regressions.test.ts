@@ -1,5 +1,5 @@
 /**
- * Three defects of the rollout the reliability tests found (rollout-faults.test.ts,
+ * Four defects of the rollout the reliability tests found (rollout-faults.test.ts,
  * rollout-security.test.ts), kept as regression tests now that they are fixed (SPEC §5,
  * §6, §10):
  *
@@ -15,6 +15,8 @@
  * 3. The HTTP gate's timeout did not bound the staging address lookup
  *    (GetRoutineStagingEnvIp had its own 60 s deadline): a slow answer held a gate
  *    declared with `timeoutSeconds: 1` for as long as it took.
+ * 4. Once the gate stopped waiting for that lookup, the lookup went on, retrying a
+ *    throttled or failing GetRoutineStagingEnvIp for up to 60 s in the background.
  */
 import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
@@ -161,14 +163,40 @@ describe("rollout regressions: credentials in the environment, a step that lande
         const gate = state?.gates?.[0];
         assert.ok(gate, "the gate ran");
         assert.ok(gate.durationMs <= 2_000, `the gate took ${gate.durationMs} ms with timeoutSeconds: 1`);
-        // The lookup the gate stopped waiting for is not cancelled: let the emulator answer it
-        // before the file closes the emulator, or it retries against a closed port for up to
-        // 60 s (staging-address.ts's own deadline) and keeps the test process alive.
-        const until = Date.now() + 5_000;
-        while (!emulator.requests().some((r) => r.action === "GetRoutineStagingEnvIp" && r.fault === "latency")) {
-            assert.ok(Date.now() < until, "the slow lookup was never answered");
-            await new Promise((resolve) => setTimeout(resolve, 25));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Let the emulator answer the slow request before the file closes it.
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+    });
+
+    it("4. once a staging gate gives up, nothing goes on asking GetRoutineStagingEnvIp (it used to retry for 60 s)", async () => {
+        emulator.reset();
+        const edgePort = new URL(emulator.edgeUrl!).port;
+        const rollout = {
+            steps: [50],
+            bakeSeconds: 0,
+            gates: [
+                {
+                    name: "staging",
+                    timeoutSeconds: 1,
+                    http: { url: `http://${ROUTINE}.example.test:${edgePort}/`, target: "staging", samples: 1 },
+                },
+            ],
+        };
+        const from = [{ codeVersion: A, percentage: 100 }];
+        const target = [{ codeVersion: B, percentage: 100 }];
+        emulator.setDeployment(ROUTINE, "staging", target);
+        const olds: DeploymentOutputs = {
+            ...declaredWith(from, rollout),
+            deploymentId: emulator.setDeployment(ROUTINE, "production", from),
+        };
+        emulator.injectFault({ action: "GetRoutineStagingEnvIp", kind: "throttling", count: 10_000 });
+        const outcome: any = await (await run()).update(`${ROUTINE}:production`, olds, declaredWith(target, rollout)).catch((e) => e);
+        assert.ok(outcome instanceof Error, "the gate failed");
+        const asked = () => emulator.requests().filter((r) => r.action === "GetRoutineStagingEnvIp").length;
+        // A request already on its way when the gate gave up may still arrive: count from a moment later.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const afterGiveUp = asked();
+        assert.ok(afterGiveUp >= 1, "the lookup was tried");
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        assert.equal(asked(), afterGiveUp, "GetRoutineStagingEnvIp was still being asked after the gate gave up");
     });
 });

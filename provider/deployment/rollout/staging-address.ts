@@ -10,16 +10,23 @@ import { Clock, RetriesStopped, withRetries } from "../../esa/retry";
 import { callRpc, newSdkClient } from "../../esa/client";
 
 const REQUEST_TIMEOUT_MS = 10_000;
-const DEADLINE_MS = 60_000;
 
-export async function stagingAddress(connection: Connection, clock: Clock, routine: string): Promise<string> {
+/**
+ * The first IPv4 address GetRoutineStagingEnvIp names, asked for (with retries) for at
+ * most `withinMs`: the time left to the gate that needs it, so that nothing goes on
+ * asking once the gate has given up.
+ */
+export async function stagingAddress(connection: Connection, clock: Clock, routine: string, withinMs: number): Promise<string> {
     const client = newSdkClient(connection);
     try {
-        const body = await withRetries(() => callRpc(client, "GetRoutineStagingEnvIp", {}, { timeoutMs: REQUEST_TIMEOUT_MS }), {
-            deadline: clock.now() + DEADLINE_MS,
-            clock,
-            retryAmbiguous: true,
-        });
+        const body = await withRetries(
+            () => callRpc(client, "GetRoutineStagingEnvIp", {}, { timeoutMs: Math.min(REQUEST_TIMEOUT_MS, withinMs) }),
+            {
+                deadline: clock.now() + withinMs,
+                clock,
+                retryAmbiguous: true,
+            },
+        );
         const addresses: unknown = body.IPV4 ?? body.Ipv4 ?? body.ipv4;
         const address = Array.isArray(addresses) ? addresses.find((a) => typeof a === "string" && a !== "") : undefined;
         if (!address)

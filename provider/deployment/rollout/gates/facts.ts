@@ -18,8 +18,11 @@ export interface RolloutFacts {
 }
 
 export interface GateEnvironment {
-    /** The address of the routine's staging environment (GetRoutineStagingEnvIp), for probes with `target: "staging"`. */
-    stagingAddress(): Promise<string>;
+    /**
+     * The address of the routine's staging environment (GetRoutineStagingEnvIp), for probes
+     * with `target: "staging"`, asked for during at most `withinMs`.
+     */
+    stagingAddress(withinMs: number): Promise<string>;
     /** Strings never to show (the AccessKey secret, the STS token). */
     secrets: string[];
     now(): number;

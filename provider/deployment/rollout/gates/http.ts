@@ -31,7 +31,7 @@ export async function runHttpGate(gate: HttpGate, timeoutMs: number, env: GateEn
     const url = new URL(gate.url);
     let address: string | undefined;
     if (gate.target === "staging") {
-        address = await within(env.stagingAddress(), timeoutMs);
+        address = await within(env.stagingAddress(timeoutMs), timeoutMs);
         if (address === undefined) {
             return {
                 passed: false,
