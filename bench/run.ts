@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startEmulator } from "../emulator";
-import { pulumiBinDir } from "../tests/e2e/harness";
+import { pulumiBinDir } from "../scripts/toolchain";
 import { measureCalls } from "./calls";
 import { measureInProcess } from "./inprocess";
 import { EngineSample, engineRepetition, summarizeEngine } from "./engine-time";

@@ -1,5 +1,5 @@
 /**
- * The stacks the benchmarks run through the real Pulumi CLI (via `tests/e2e/harness.ts`):
+ * The stacks the benchmarks run through the real Pulumi CLI (via `scripts/toolchain`'s `InlineStack`):
  *
  * - `fleetProgram`: N `RoutineCodeDeployment`s over R = N/2 routines (each routine's
  *   staging and production), the shape of a real account and the one that lets a
@@ -12,15 +12,15 @@
  *   captures into every resource's state; this is what `RoutineCodeDeployment` avoids
  *   with its loader shim (SPEC §7).
  *
- * `BenchStack` wraps the harness's `TestStack` (temporary backend, PULUMI_HOME, project
- * linked to the built package) and runs the CLI commands without event capture and
- * diff rendering: the benchmark times the engine, not the test harness's bookkeeping.
+ * `BenchStack` wraps an `InlineStack` (temporary backend, PULUMI_HOME, project linked to
+ * the built package) and runs the CLI commands without event capture and diff
+ * rendering: the benchmark times the engine, not the stack's own bookkeeping.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { RoutineCodeDeployment } from "../sdk";
 import type { Env } from "../emulator";
-import { emulatorCredentials, TestStack } from "../tests/e2e/harness";
+import { emulatorCredentials, InlineStack } from "../scripts/toolchain";
 
 export const V1 = "1723599747213377175";
 export const V2 = "1723599747213377176";
@@ -118,17 +118,17 @@ export interface BenchStackOptions {
 /** A stack in a temporary backend, with timed commands. */
 export class BenchStack {
     private constructor(
-        readonly test: TestStack,
+        readonly test: InlineStack,
         private readonly inner: Stack,
     ) {}
 
     static async create(program: () => Promise<Record<string, unknown>>, options: BenchStackOptions = {}): Promise<BenchStack> {
-        const test = await TestStack.create(program, {
+        const test = await InlineStack.create(program, {
             config: { ...(options.endpoint ? { "esa:endpoint": options.endpoint } : {}), ...options.config },
             env: { ...emulatorCredentials(), ...options.env },
             projectName: "esa-bench",
         });
-        // The Automation API stack itself: timed runs without the harness's event capture.
+        // The Automation API stack itself: timed runs without the event capture.
         return new BenchStack(test, test.automation);
     }
 

@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
 import { serializedProvider } from "../provider/engine/shim";
-import { repoRoot } from "../tests/e2e/harness";
+import { repoRoot } from "../scripts/toolchain";
 import { SPLIT_A, trivialProvider } from "./stacks";
 import { median, msSince, round } from "./stats";
 

@@ -18,7 +18,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startEmulator } from "../emulator";
 import { RoutineCodeDeployment, RoutineCodeVersion } from "../sdk";
-import { PASSPHRASE, pulumiBinDir } from "../tests/e2e/harness";
+import { INLINE_STACK_PASSPHRASE, pulumiBinDir } from "../scripts/toolchain";
 import { clientCapturingProvider, configCapturingProvider, NaiveConfig, NaiveDeployment, serializeProvider } from "./naive";
 import { BenchStack, fleetRoutines, member, SPLIT_A, TrivialResource } from "./stacks";
 import { round } from "./stats";
@@ -143,7 +143,7 @@ function exportText(stack: BenchStack): string {
             ...process.env,
             PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
             PULUMI_HOME: stack.test.homeDir,
-            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+            PULUMI_CONFIG_PASSPHRASE: INLINE_STACK_PASSPHRASE,
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
         },
