@@ -24,7 +24,7 @@ import type { DeploymentInputs, DeploymentOutputs } from "../../provider/deploym
 import { checkInputs } from "../../provider/deployment/validation";
 import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
 import { systemClock } from "../../provider/esa/retry";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, startEmulator } from "../../emulator";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, FaultSpec, startEmulator } from "../../emulator";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
@@ -136,7 +136,12 @@ describe("rollout regressions: credentials in the environment, a step that lande
         assert.notEqual(next.outs.rolloutState?.status, "stopped");
     });
 
-    it("3. an HTTP gate on staging with timeoutSeconds: 1 takes no longer than about that when GetRoutineStagingEnvIp is slow", async () => {
+    /**
+     * A one-step rollout from A to B in production whose gate (timeoutSeconds: 1) probes
+     * the staging environment, with `fault` on GetRoutineStagingEnvIp: the outcome of the
+     * provider's update (its result, or the error it threw).
+     */
+    const stagingGateRollout = async (fault: FaultSpec): Promise<any> => {
         emulator.reset();
         const edgePort = new URL(emulator.edgeUrl!).port;
         const rollout = {
@@ -157,8 +162,12 @@ describe("rollout regressions: credentials in the environment, a step that lande
             ...declaredWith(from, rollout),
             deploymentId: emulator.setDeployment(ROUTINE, "production", from),
         };
-        emulator.injectFault({ action: "GetRoutineStagingEnvIp", kind: "latency", latencyMs: 3_000 });
-        const outcome: any = await (await run()).update(`${ROUTINE}:production`, olds, declaredWith(target, rollout)).catch((e) => e);
+        emulator.injectFault(fault);
+        return (await run()).update(`${ROUTINE}:production`, olds, declaredWith(target, rollout)).catch((e) => e);
+    };
+
+    it("3. an HTTP gate on staging with timeoutSeconds: 1 takes no longer than about that when GetRoutineStagingEnvIp is slow", async () => {
+        const outcome = await stagingGateRollout({ action: "GetRoutineStagingEnvIp", kind: "latency", latencyMs: 3_000 });
         const state = outcome instanceof Error ? (outcome as any).properties?.rolloutState : outcome.outs.rolloutState;
         const gate = state?.gates?.[0];
         assert.ok(gate, "the gate ran");
@@ -168,28 +177,7 @@ describe("rollout regressions: credentials in the environment, a step that lande
     });
 
     it("4. once a staging gate gives up, nothing goes on asking GetRoutineStagingEnvIp (it used to retry for 60 s)", async () => {
-        emulator.reset();
-        const edgePort = new URL(emulator.edgeUrl!).port;
-        const rollout = {
-            steps: [50],
-            bakeSeconds: 0,
-            gates: [
-                {
-                    name: "staging",
-                    timeoutSeconds: 1,
-                    http: { url: `http://${ROUTINE}.example.test:${edgePort}/`, target: "staging", samples: 1 },
-                },
-            ],
-        };
-        const from = [{ codeVersion: A, percentage: 100 }];
-        const target = [{ codeVersion: B, percentage: 100 }];
-        emulator.setDeployment(ROUTINE, "staging", target);
-        const olds: DeploymentOutputs = {
-            ...declaredWith(from, rollout),
-            deploymentId: emulator.setDeployment(ROUTINE, "production", from),
-        };
-        emulator.injectFault({ action: "GetRoutineStagingEnvIp", kind: "throttling", count: 10_000 });
-        const outcome: any = await (await run()).update(`${ROUTINE}:production`, olds, declaredWith(target, rollout)).catch((e) => e);
+        const outcome = await stagingGateRollout({ action: "GetRoutineStagingEnvIp", kind: "throttling", count: 10_000 });
         assert.ok(outcome instanceof Error, "the gate failed");
         const asked = () => emulator.requests().filter((r) => r.action === "GetRoutineStagingEnvIp").length;
         // A request already on its way when the gate gave up may still arrive: count from a moment later.
