@@ -128,9 +128,14 @@ export class AdaptiveRateLimiter {
         }
     }
 
-    /** Sends one request when a token allows, and learns from its answer. */
-    async run<T>(send: () => Promise<T>, priority?: number): Promise<T> {
+    /**
+     * Sends one request when a token allows, and learns from its answer. `stillWanted`
+     * is asked once the token comes (a slow pace can outlast the caller's deadline): when
+     * it says no, nothing is sent and `NotSent` is thrown.
+     */
+    async run<T>(send: () => Promise<T>, priority?: number, stillWanted?: () => boolean): Promise<T> {
         const sentAt = await this.acquire(priority);
+        if (stillWanted && !stillWanted()) throw new NotSent();
         try {
             const result = await send();
             this.record(sentAt, false);
@@ -237,6 +242,14 @@ function methodNames(api: object): string[] {
         }
     }
     return [...names];
+}
+
+/** A request the limiter did not send: its token came when the caller no longer wanted it. */
+export class NotSent extends Error {
+    constructor() {
+        super("not sent: the token came after the caller's deadline");
+        this.name = "NotSent";
+    }
 }
 
 /** The limiter of calls made on the process's real clock: one per provider process. */

@@ -7,10 +7,11 @@
  * rate allows (and not before the API's own hint, `x-acs-retry-after`): the limiter is
  * the backoff for throttling. Everything else retryable backs off with full jitter (a
  * random delay between 0 and the exponential cap), which spreads the retries of many
- * resources. Nothing waits past the operation's deadline.
+ * resources. No attempt starts after the operation's deadline: a retry whose token
+ * comes later is not sent. (With `limiter: "inside"` the operation's own pacing decides.)
  */
 import { ApiFailure, classify, FailureClass, toApiFailure, wasRefused } from "./errors";
-import { AdaptiveRateLimiter, limiterFor } from "./rate-limit";
+import { AdaptiveRateLimiter, limiterFor, NotSent } from "./rate-limit";
 
 export interface Clock {
     now(): number;
@@ -75,11 +76,19 @@ export function backoffDelay(attempt: number, clock: Clock, baseDelayMs = 250, m
 export async function withRetries<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
     const { clock } = options;
     const limiter = options.limiter ?? limiterFor(clock);
-    const attempt = limiter instanceof AdaptiveRateLimiter ? () => limiter.run(operation) : operation;
+    // The first attempt always goes; a retry only while the deadline has not passed.
+    const attempt = (retry: boolean) =>
+        limiter instanceof AdaptiveRateLimiter
+            ? limiter.run(operation, undefined, () => !retry || clock.now() < options.deadline)
+            : operation();
+    let last: { error: unknown; failure: ApiFailure; failureClass: FailureClass } | undefined;
     for (let attempts = 0; ; attempts++) {
         try {
-            return await attempt();
+            return await attempt(attempts > 0);
         } catch (error) {
+            if (error instanceof NotSent && last) {
+                throw new RetriesStopped(last.error, last.failure, last.failureClass, attempts, true);
+            }
             const failure = toApiFailure(error);
             const failureClass = classify(failure);
             const retryable = failureClass === "retryable" || (failureClass === "ambiguous" && options.retryAmbiguous);
@@ -88,6 +97,7 @@ export async function withRetries<T>(operation: () => Promise<T>, options: Retry
                 limiter && wasRefused(failure)
                     ? (failure.retryAfterMs ?? 0)
                     : backoffDelay(attempts, clock, options.baseDelayMs, options.maxDelayMs, failure.retryAfterMs);
+            last = { error, failure, failureClass };
             const deadlineReached = clock.now() + delay >= options.deadline;
             if (!retryable || deadlineReached) {
                 throw new RetriesStopped(error, failure, failureClass, attempts + 1, retryable && deadlineReached);

@@ -96,6 +96,29 @@ describe("adaptive rate limiter", () => {
         assert.ok(limiter.requestsPerSecond < 10);
     });
 
+    it("a retry whose token comes after the deadline is not sent: the last failure ends the operation", async () => {
+        const clock = fakeClock();
+        // Cut to its floor: about one token a second.
+        const limiter = new AdaptiveRateLimiter(clock, { ceiling: MIN_RATE });
+        const sent: number[] = [];
+        const op = async () => {
+            sent.push(clock.now());
+            throw throttled();
+        };
+        const start = clock.now();
+        const deadline = start + 1_500;
+        const stopped = await withRetries(op, { clock, deadline, retryAmbiguous: false, limiter }).catch((e) => e);
+        assert.equal(stopped.name, "RetriesStopped");
+        assert.equal(stopped.failure.code, "Throttling.User");
+        assert.equal(stopped.deadlineReached, true);
+        assert.equal(stopped.attempts, sent.length);
+        assert.ok(sent.length >= 1, "the first attempt went");
+        assert.ok(
+            sent.every((at) => at <= deadline),
+            `sent at ${sent.map((at) => at - start).join(", ")} ms; the deadline was at 1500 ms`,
+        );
+    });
+
     it("cuts once per round: throttled answers to calls sent before the cut do not compound it", async () => {
         const clock = fakeClock();
         const limiter = new AdaptiveRateLimiter(clock, { ceiling: 20 });

@@ -18,14 +18,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
  */
 export async function stagingAddress(connection: Connection, clock: Clock, routine: string, withinMs: number): Promise<string> {
     const client = newSdkClient(connection);
+    const deadline = clock.now() + withinMs;
     try {
+        // Each request waits no longer than the time left (the SDK's floor is 1 s).
         const body = await withRetries(
-            () => callRpc(client, "GetRoutineStagingEnvIp", {}, { timeoutMs: Math.min(REQUEST_TIMEOUT_MS, withinMs) }),
-            {
-                deadline: clock.now() + withinMs,
-                clock,
-                retryAmbiguous: true,
-            },
+            () => callRpc(client, "GetRoutineStagingEnvIp", {}, { timeoutMs: Math.min(REQUEST_TIMEOUT_MS, deadline - clock.now()) }),
+            { deadline, clock, retryAmbiguous: true },
         );
         const addresses: unknown = body.IPV4 ?? body.Ipv4 ?? body.ipv4;
         const address = Array.isArray(addresses) ? addresses.find((a) => typeof a === "string" && a !== "") : undefined;
