@@ -27,7 +27,7 @@ import { wasRefused } from "../esa/errors";
 import { CallFailed, Calls, isNotFound, isQuotaFull, ReleaseContext } from "./calls";
 import { readMarker, tagDescription } from "./marker";
 import { loadSource } from "./source";
-import { CodeVersionInputs, CodeVersionOutputs, parseResourceId } from "./types";
+import { CodeVersionInputs, CodeVersionOutputs, parseResourceId, withoutSourceFile } from "./types";
 
 /** A commit older than this (by ESA's clock vs ours) is not taken for ours when an answer was lost. */
 const LANDED_WINDOW_MS = 60_000;
@@ -89,8 +89,7 @@ export class CodeVersions {
                               this.viaAssets(inputs.routine, bytes, codeDescription, inputs.deployEnv),
                           )))
                         : await this.releaseStaging(inputs, bytes, codeDescription);
-                const { sourceFile: _madeFrom, ...recorded } = inputs;
-                return { ...recorded, codeVersion: made.codeVersion, status: made.status, createTime: made.createTime };
+                return { ...withoutSourceFile(inputs), codeVersion: made.codeVersion, status: made.status, createTime: made.createTime };
             } catch (error) {
                 throw error instanceof CallFailed ? error.userError : error;
             }
@@ -103,7 +102,7 @@ export class CodeVersions {
         try {
             const info = await this.info(routine, codeVersion);
             return {
-                ...(previous as CodeVersionOutputs),
+                ...(withoutSourceFile(previous) as CodeVersionOutputs),
                 routine,
                 codeVersion,
                 status: info.status.toLowerCase(),
@@ -167,11 +166,15 @@ export class CodeVersions {
         // Settled before anything else is decided, so neither can fail unobserved.
         const [look, first] = await Promise.allSettled([this.lookForEarlierRelease(routine, codeDescription, inputs.owner), ticket]);
         const ticketId = first.status === "fulfilled" ? first.value.codeVersion : undefined;
-        if (look.status === "rejected") {
+        let earlier: CodeVersionInfo | undefined;
+        try {
+            if (look.status === "rejected") throw look.reason;
+            earlier = await this.settleEarlierRelease(routine, look.value, ticketId);
+        } catch (error) {
+            // The ticket will not be used: leave nothing of it behind.
             if (ticketId) await this.dropIfInit(routine, ticketId);
-            throw look.reason;
+            throw error;
         }
-        const earlier = await this.settleEarlierRelease(routine, look.value, ticketId);
         if (earlier) {
             if (ticketId) await this.dropIfInit(routine, ticketId);
             return earlier;

@@ -11,7 +11,7 @@ import { Clock, systemClock } from "../esa/retry";
 import { ReleaseContext } from "./calls";
 import { checkCodeVersion, diffCodeVersion } from "./check";
 import { CodeVersions } from "./lifecycle";
-import { CodeVersionInputs, CodeVersionOutputs, INPUT_KEYS, resourceId } from "./types";
+import { CodeVersionInputs, CodeVersionOutputs, INPUT_KEYS, resourceId, withoutSourceFile } from "./types";
 
 export interface ReleaseProviderOptions {
     /** How the provider reaches ESA; tests pass an in-memory implementation. */
@@ -75,7 +75,7 @@ export function createCodeVersionProvider(options: ReleaseProviderOptions = {}):
         },
         async update(_id, olds: CodeVersionOutputs, news: CodeVersionInputs) {
             // Only the provider's own settings change in place: nothing to send to ESA.
-            return { outs: { ...olds, ...pick(news, ["pruneUnusedVersions", "region", "endpoint", "timeoutSeconds"]) } };
+            return { outs: { ...withoutSourceFile(olds), ...pick(news, ["pruneUnusedVersions", "region", "endpoint", "timeoutSeconds"]) } };
         },
         async read(id, props: Partial<CodeVersionOutputs> = {}) {
             const found = await versions(props).read(id, props);

@@ -26,8 +26,10 @@ export interface CodeVersionInputs {
 }
 
 /**
- * What the state records of a version: its inputs but `sourceFile` (a path on the machine
- * that made it, needed only to make it), and what ESA said of it.
+ * A version's outputs: its inputs but `sourceFile` (a path on the machine that made it,
+ * needed only to make it; the engine still keeps it among the recorded inputs), and what
+ * ESA said of it. Outputs written before `sourceFile` was left out lose it at the next
+ * refresh or update (`withoutSourceFile`).
  */
 export interface CodeVersionOutputs extends Omit<CodeVersionInputs, "sourceFile"> {
     /** The 19-digit version id, a string. */
@@ -69,4 +71,10 @@ export function parseResourceId(id: string): { routine: string; codeVersion: str
         );
     }
     return { routine, codeVersion };
+}
+
+/** Outputs as now recorded: an older release of the package also kept `sourceFile` there. */
+export function withoutSourceFile<T extends object>(outputs: T): Omit<T, "sourceFile"> {
+    const { sourceFile: _path, ...rest } = outputs as T & { sourceFile?: unknown };
+    return rest;
 }

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { createCodeVersionProvider } from "../../provider";
 import { checkCodeVersion, diffCodeVersion } from "../../provider/code-version/check";
-import { readMarker } from "../../provider/code-version/marker";
+import { readMarker, tagDescription } from "../../provider/code-version/marker";
 import { assetsZip, scriptBytes, storeSource } from "../../provider/code-version/source";
 import { CodeVersionInputs } from "../../provider/code-version/types";
 import { UNKNOWN } from "../../provider/engine/unknowns";
@@ -162,6 +162,31 @@ describe("RoutineCodeVersion: create", () => {
         assert.equal(outs.codeVersion, esa.routines.get("hello")!.versions[0].codeVersion);
     });
 
+    it("staging flow: when the look finds this release already made, it is adopted and the upload info asked beside the look goes unused", async () => {
+        const { esa, provider } = setup();
+        const release = inputs("export default 3", { description: "third" });
+        const made = esa.addVersion("hello", tagDescription("third", { owner: release.owner, hash: release.contentHash }));
+        const { outs } = await provider.create(release);
+        assert.equal(outs.codeVersion, made);
+        assert.equal(esa.count("GetRoutineStagingCodeUploadInfo"), 1);
+        assert.equal(esa.count("Upload") + esa.count("CommitRoutineStagingCode"), 0, "nothing uploaded or committed");
+        assert.equal(esa.count("GetRoutineCodeVersionInfo"), 1, "the unused ticket's id was looked at, to delete it if ESA kept it");
+        assert.equal(esa.routines.get("hello")!.versions.length, 1);
+    });
+
+    it("staging flow: a look that fails fails the release, with nothing uploaded, whatever the upload info beside it answered", async () => {
+        const { esa, provider } = setup();
+        esa.fail({
+            action: "ListRoutineCodeVersions",
+            error: apiError("Forbidden.RAM", "User not authorized to operate on the specified resource.", 403),
+        });
+        await assert.rejects(provider.create(inputs("export default 4")), /ListRoutineCodeVersions.*Forbidden\.RAM/s);
+        assert.equal(esa.count("GetRoutineStagingCodeUploadInfo"), 1);
+        assert.equal(esa.count("Upload") + esa.count("CommitRoutineStagingCode"), 0);
+        assert.equal(esa.count("GetRoutineCodeVersionInfo"), 1, "the unused ticket's id was looked at, to delete it if ESA kept it");
+        assert.deepEqual(esa.routines.get("hello")!.versions, []);
+    });
+
     it("a lost upload answer is sent again (the staging slot is overwritten)", async () => {
         const { esa, provider } = setup();
         esa.fail({ action: "Upload", afterCommit: true, error: { code: "ECONNRESET", message: "socket hang up" } });
@@ -267,7 +292,10 @@ describe("RoutineCodeVersion: quota", () => {
         const second = await provider.create(inputs("v2"));
         esa.addVersion("hello", "someone else's");
         // v1 was kept while it served; it serves nothing now; v2 is the one in the state.
+        const asked = esa.count("GetRoutineStagingCodeUploadInfo");
         const third = await provider.create(inputs("v3"));
+        // The upload info asked beside the look served the refused round; the round after making room asked again.
+        assert.equal(esa.count("GetRoutineStagingCodeUploadInfo") - asked, 2);
         const left = esa.routines.get("hello")!.versions.map((v) => v.codeVersion);
         assert.ok(!left.includes(first.outs.codeVersion));
         assert.ok(left.includes(second.outs.codeVersion) && left.includes(third.outs.codeVersion));
@@ -275,6 +303,16 @@ describe("RoutineCodeVersion: quota", () => {
 });
 
 describe("RoutineCodeVersion: read and delete", () => {
+    it("records no machine path among its outputs; outputs an older release wrote with one lose it at the next refresh or update", async () => {
+        const { provider } = setup();
+        const made = inputs("x");
+        const { id, outs } = await provider.create(made);
+        assert.ok(!("sourceFile" in outs));
+        const older = { ...outs, sourceFile: made.sourceFile };
+        assert.ok(!("sourceFile" in (await provider.read(id, older)).props));
+        assert.ok(!("sourceFile" in (await provider.update(id, older, { ...made, pruneUnusedVersions: true })).outs));
+    });
+
     it("read notices a version deleted elsewhere", async () => {
         const { esa, provider } = setup();
         const { id, outs } = await provider.create(inputs("x"));
