@@ -20,7 +20,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { RoutineCodeDeployment } from "../sdk";
 import type { Env } from "../emulator";
-import { emulatorCredentials, InlineStack } from "../scripts/toolchain";
+import { emulatorCredentials } from "../scripts/toolchain";
+import { InlineStack } from "../scripts/toolchain/inline-stack";
 
 export const V1 = "1723599747213377175";
 export const V2 = "1723599747213377176";

@@ -1,8 +1,9 @@
 /**
  * What the demo, the benchmarks and the tests share to run this package the way users
  * do: the Pulumi CLI and its environment, a session with a temporary backend running
- * `pulumi` in a project directory, the package packed and installed into a project, an
- * inline-program stack driven through the Automation API, and the local ESA emulator.
+ * `pulumi` in a project directory, the package packed and installed into a project, and
+ * the local ESA emulator. The inline-program stack driven through the Automation API is
+ * `./inline-stack`, imported on its own (it loads the Automation API and this package).
  * Product code: it imports nothing from tests/.
  */
 export { cliEnvironment, pulumiBinDir, pulumiExecutable, repoRoot } from "./cli";
@@ -15,5 +16,3 @@ export { emulatorCredentials } from "./emulator";
 export { startEmulator } from "../../emulator";
 export { Project } from "./project";
 export type { StackCommandOptions, StackRun } from "./project";
-export { InlineStack, INLINE_STACK_PASSPHRASE, packageSnapshot } from "./inline-stack";
-export type { Run, StackOptions, StackProcess } from "./inline-stack";

@@ -5,11 +5,12 @@
  * diagnostics of a run, the diff display's changed values, and what the emulator serves.
  */
 import { Emulator, Env } from "../../emulator";
-import { INLINE_STACK_PASSPHRASE, type Run } from "../../scripts/toolchain";
+import { INLINE_STACK_PASSPHRASE, type Run } from "../../scripts/toolchain/inline-stack";
 import { ROUTINE_CODE_DEPLOYMENT_TYPE } from "../../sdk";
 
-export { emulatorCredentials, InlineStack as TestStack, packageSnapshot, pulumiBinDir, repoRoot } from "../../scripts/toolchain";
-export type { Run, StackOptions, StackProcess } from "../../scripts/toolchain";
+export { emulatorCredentials, pulumiBinDir, repoRoot } from "../../scripts/toolchain";
+export { InlineStack as TestStack, packageSnapshot } from "../../scripts/toolchain/inline-stack";
+export type { Run, StackOptions, StackProcess } from "../../scripts/toolchain/inline-stack";
 /** The passphrase of every test stack's secrets. */
 export const PASSPHRASE = INLINE_STACK_PASSPHRASE;
 
