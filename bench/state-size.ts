@@ -31,8 +31,6 @@ export interface KindSize {
     bytesPerResource: number;
     /** The same without the `__provider` lines (inputs and outputs): the floor. */
     withoutProviderBytes: number;
-    /** Bytes of the serialized provider text, as one `__provider` value. */
-    providerTextBytes: number;
     /**
      * The resource's `inputs` and `outputs` (with `__provider`): what the program and the
      * provider put there. The rest is the engine's own record of any resource (URNs, type,
@@ -169,17 +167,10 @@ function sizesByKind(text: string): Record<Kind, KindSize> {
         const bytes = blocks.map((b) => Buffer.byteLength(b));
         const providerLines = blocks.map((b) => b.split("\n").filter((line) => /^\s*"__provider": /.test(line)));
         const providerBytes = providerLines.map((lines) => lines.reduce((total, line) => total + Buffer.byteLength(line) + 1, 0));
-        const value = JSON.parse(
-            providerLines[0][0]
-                .trim()
-                .replace(/^"__provider": /, "")
-                .replace(/,$/, ""),
-        );
         result[kind] = {
             bytesPerResource: round(mean(bytes), 0),
             propertiesBytes: round(mean(blocks.map((b) => sectionBytes(b, ["inputs", "outputs"]))), 0),
             withoutProviderBytes: round(mean(bytes.map((b, i) => b - providerBytes[i])), 0),
-            providerTextBytes: Buffer.byteLength(value),
         };
     }
     return result;
