@@ -20,6 +20,8 @@ export const ROLLOUT_ROUTINES: Record<string, string[]> = { [ROLLOUT_ROUTINE]: [
 
 /** Seconds each step holds: short, for the demo. */
 const BAKE_SECONDS = 2;
+/** Requests the HTTP gate sends after each hold. */
+const GATE_SAMPLES = 50;
 
 /** The chapters, in order; they share the project the first one opens. */
 export function rolloutChapters(): Chapter[] {
@@ -32,7 +34,7 @@ export function rolloutChapters(): Chapter[] {
                 const edge = terminal.emulator.edgeUrl;
                 if (!edge) throw new Error("the demo's emulator runs no edge");
                 terminal.say(
-                    `The gate probes production at the emulator's edge (${edge}) with 20 requests after each ${BAKE_SECONDS} s hold.`,
+                    `The gate probes production at the emulator's edge (${edge}) with ${GATE_SAMPLES} requests after each ${BAKE_SECONDS} s hold.`,
                 );
                 await project.pulumi(
                     setAll({
@@ -41,6 +43,7 @@ export function rolloutChapters(): Chapter[] {
                         nextVersion: HEALTHY,
                         bakeSeconds: String(BAKE_SECONDS),
                         healthUrl: edge,
+                        healthSamples: String(GATE_SAMPLES),
                         healthHost: `${ROLLOUT_ROUTINE}.example.test`,
                     }),
                 );
