@@ -17,7 +17,7 @@ import { Connection, describeCredentials, secretsOf } from "../esa/config";
 import type { Logger } from "../engine/log";
 import { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "../esa/client";
 import { ApiFailure, explain, EsaOperationError, OperationContext, wasRefused } from "../esa/errors";
-import { Clock, RetriesStopped, withRetries } from "../esa/retry";
+import { Clock, RetriesStopped, retryBound, withRetries } from "../esa/retry";
 import { canonicalOrder, formatSplit, sameSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, Environment, LiveDeployment } from "./types";
 
@@ -170,12 +170,21 @@ export class Deployments {
         // shown to the user carries its RequestId (SPEC §5).
         let missing: ApiFailure = { code: "RoutineNotExist", message: "The routine name does not exist" };
         try {
-            envs = await withRetries(() => this.ctx.api.getRoutineEnvironments(name, { timeoutMs: this.requestTimeout(), env, ...read }), {
-                deadline: this.deadline,
-                clock: this.ctx.clock,
-                retryAmbiguous: true,
-                limiter: this.pacing,
-            });
+            envs = await withRetries(
+                (attempt) =>
+                    this.ctx.api.getRoutineEnvironments(name, {
+                        timeoutMs: this.requestTimeout(),
+                        env,
+                        ...read,
+                        ...retryBound(attempt, this.deadline),
+                    }),
+                {
+                    deadline: this.deadline,
+                    clock: this.ctx.clock,
+                    retryAmbiguous: true,
+                    limiter: this.pacing,
+                },
+            );
         } catch (error) {
             if (!(error instanceof RetriesStopped && error.failure.code === "RoutineNotExist")) {
                 throw this.explainStopped(error, { action: "GetRoutine", routine: name, env });
@@ -218,16 +227,20 @@ export class Deployments {
             return undefined;
         };
         try {
-            const result = await withRetries(() => this.ctx.api.createDeployment(request, { timeoutMs: this.requestTimeout() }), {
-                deadline: this.deadline,
-                clock: this.ctx.clock,
-                retryAmbiguous: true,
-                limiter: this.pacing,
-                beforeRetry: async (failure) => {
-                    const deploymentId = await landedDespite(failure);
-                    return deploymentId ? { settled: true, value: { deploymentId } } : undefined;
+            const result = await withRetries(
+                (attempt) =>
+                    this.ctx.api.createDeployment(request, { timeoutMs: this.requestTimeout(), ...retryBound(attempt, this.deadline) }),
+                {
+                    deadline: this.deadline,
+                    clock: this.ctx.clock,
+                    retryAmbiguous: true,
+                    limiter: this.pacing,
+                    beforeRetry: async (failure) => {
+                        const deploymentId = await landedDespite(failure);
+                        return deploymentId ? { settled: true, value: { deploymentId } } : undefined;
+                    },
                 },
-            });
+            );
             return result.deploymentId;
         } catch (error) {
             if (error instanceof RetriesStopped && error.failureClass !== "fatal") {

@@ -38,6 +38,11 @@ export interface EsaApi {
 export interface CallOptions {
     /** How long one HTTP request may take, in milliseconds. */
     timeoutMs: number;
+    /**
+     * A retry's: the operation's deadline (epoch ms). A pacing layer (`pacedApi`) whose
+     * token comes later does not send the request (`retryBound`).
+     */
+    notAfter?: number;
     /** The read must reflect every change made so far (no shared, slightly older answer). */
     fresh?: boolean;
     /**

@@ -129,13 +129,13 @@ export class AdaptiveRateLimiter {
     }
 
     /**
-     * Sends one request when a token allows, and learns from its answer. `stillWanted`
-     * is asked once the token comes (a slow pace can outlast the caller's deadline): when
-     * it says no, nothing is sent and `NotSent` is thrown.
+     * Sends one request when a token allows, and learns from its answer. A token that
+     * comes after `notAfter` (epoch ms: a slow pace can outlast the caller's deadline)
+     * sends nothing: `NotSent` is thrown.
      */
-    async run<T>(send: () => Promise<T>, priority?: number, stillWanted?: () => boolean): Promise<T> {
+    async run<T>(send: () => Promise<T>, priority?: number, notAfter?: number): Promise<T> {
         const sentAt = await this.acquire(priority);
-        if (stillWanted && !stillWanted()) throw new NotSent();
+        if (notAfter !== undefined && sentAt >= notAfter) throw new NotSent();
         try {
             const result = await send();
             this.record(sentAt, false);
@@ -229,7 +229,9 @@ export function pacedApi<T extends object>(api: T, limiter: AdaptiveRateLimiter)
     const paced: Record<string, unknown> = {};
     for (const key of methodNames(api)) {
         const method = (api as Record<string, any>)[key];
-        paced[key] = (...args: unknown[]) => limiter.run(() => method.apply(api, args), priority);
+        // The call's options come last: a retry's carry the operation's deadline (`notAfter`).
+        paced[key] = (...args: unknown[]) =>
+            limiter.run(() => method.apply(api, args), priority, (args.at(-1) as { notAfter?: number } | undefined)?.notAfter);
     }
     return paced as T;
 }

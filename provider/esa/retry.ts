@@ -7,8 +7,9 @@
  * rate allows (and not before the API's own hint, `x-acs-retry-after`): the limiter is
  * the backoff for throttling. Everything else retryable backs off with full jitter (a
  * random delay between 0 and the exponential cap), which spreads the retries of many
- * resources. No attempt starts after the operation's deadline: a retry whose token
- * comes later is not sent. (With `limiter: "inside"` the operation's own pacing decides.)
+ * resources. No retry starts after the operation's deadline: one whose token comes
+ * later is not sent. (With `limiter: "inside"` the operation passes the deadline to its
+ * own pacing: `retryBound`.)
  */
 import { ApiFailure, classify, FailureClass, toApiFailure, wasRefused } from "./errors";
 import { AdaptiveRateLimiter, limiterFor, NotSent } from "./rate-limit";
@@ -73,18 +74,26 @@ export function backoffDelay(attempt: number, clock: Clock, baseDelayMs = 250, m
     return Math.max(retryAfterMs, Math.floor(clock.random() * cap));
 }
 
-export async function withRetries<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
+/**
+ * What a retry tells a call paced inside it (`CallOptions.notAfter`): not to be sent
+ * after the deadline. The first attempt always goes.
+ */
+export function retryBound(attempt: number, deadline: number): { notAfter?: number } {
+    return attempt > 0 ? { notAfter: deadline } : {};
+}
+
+/** Runs `operation` (given the attempt's number, 0 first) until it succeeds or retrying stops. */
+export async function withRetries<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
     const { clock } = options;
     const limiter = options.limiter ?? limiterFor(clock);
-    // The first attempt always goes; a retry only while the deadline has not passed.
-    const attempt = (retry: boolean) =>
+    const attempt = (n: number) =>
         limiter instanceof AdaptiveRateLimiter
-            ? limiter.run(operation, undefined, () => !retry || clock.now() < options.deadline)
-            : operation();
+            ? limiter.run(() => operation(n), undefined, retryBound(n, options.deadline).notAfter)
+            : operation(n);
     let last: { error: unknown; failure: ApiFailure; failureClass: FailureClass } | undefined;
     for (let attempts = 0; ; attempts++) {
         try {
-            return await attempt(attempts > 0);
+            return await attempt(attempts);
         } catch (error) {
             if (error instanceof NotSent && last) {
                 throw new RetriesStopped(last.error, last.failure, last.failureClass, attempts, true);

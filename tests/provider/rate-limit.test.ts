@@ -4,9 +4,11 @@
  * keeps to a ceiling, and lets older operations finish first.
  */
 import { strict as assert } from "assert";
+import { createProvider } from "../../provider";
+import type { EsaApi } from "../../provider/esa/client";
 import { AdaptiveRateLimiter, MIN_RATE, START_RATE } from "../../provider/esa/rate-limit";
 import { withRetries } from "../../provider/esa/retry";
-import { fakeClock } from "../support/memory-esa";
+import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const throttled = () => ({ code: "Throttling.User", statusCode: 400, requestId: "R", data: { Message: "flow control" } });
 
@@ -116,6 +118,42 @@ describe("adaptive rate limiter", () => {
         assert.ok(
             sent.every((at) => at <= deadline),
             `sent at ${sent.map((at) => at - start).join(", ")} ms; the deadline was at 1500 ms`,
+        );
+    });
+
+    it("nor is a deployment's, whose calls are paced inside its client (below the shared reads)", async () => {
+        const clock = fakeClock();
+        const esa = new MemoryEsa().addRoutine("hello").fail({ action: "GetRoutine", error: throttled() }, 100);
+        const sent: number[] = [];
+        const api: EsaApi = {
+            getRoutineEnvironments: (name) => {
+                sent.push(clock.now());
+                return esa.getRoutineEnvironments(name);
+            },
+            createDeployment: (request) => esa.createDeployment(request),
+        };
+        const provider = createProvider({
+            apiFactory: () => api,
+            clock,
+            env: {},
+            log: () => {},
+            limiter: new AdaptiveRateLimiter(clock, { ceiling: MIN_RATE }),
+        });
+        const start = clock.now();
+        const error = await provider
+            .create({
+                name: "hello",
+                env: "production",
+                strategy: "percentage",
+                codeVersions: [{ codeVersion: "1723599747213377175", percentage: 100 }],
+                timeoutSeconds: 3,
+            })
+            .catch((e) => e);
+        assert.match(String(error?.message), /Throttling\.User/);
+        assert.ok(sent.length >= 2, `${sent.length} reads sent`);
+        assert.ok(
+            sent.every((at) => at <= start + 3_000),
+            `GetRoutine sent at ${sent.map((at) => at - start).join(", ")} ms; the deadline was at 3000 ms`,
         );
     });
 

@@ -7,7 +7,7 @@
 import type { CallOptions, EsaApi } from "../../esa/client";
 import { Connection, describeCredentials, secretsOf } from "../../esa/config";
 import { explain } from "../../esa/errors";
-import { Clock, RetriesStopped, withRetries } from "../../esa/retry";
+import { Clock, RetriesStopped, retryBound, withRetries } from "../../esa/retry";
 import { findEnvironment } from "../lifecycle";
 import { canonicalOrder } from "../split";
 import type { LiveDeployment } from "../types";
@@ -22,14 +22,18 @@ export async function readLiveFresh(
     env: string,
 ): Promise<LiveDeployment | undefined> {
     const options: CallOptions = { fresh: true, env, timeoutMs: REQUEST_TIMEOUT_MS };
+    const deadline = clock.now() + DEADLINE_MS;
     try {
-        const envs = await withRetries(() => access.api.getRoutineEnvironments(name, options), {
-            deadline: clock.now() + DEADLINE_MS,
-            clock,
-            retryAmbiguous: true,
-            // The client paces its own calls (below the shared answers).
-            limiter: "inside",
-        });
+        const envs = await withRetries(
+            (attempt) => access.api.getRoutineEnvironments(name, { ...options, ...retryBound(attempt, deadline) }),
+            {
+                deadline,
+                clock,
+                retryAmbiguous: true,
+                // The client paces its own calls (below the shared answers).
+                limiter: "inside",
+            },
+        );
         const deployment = envs && findEnvironment(envs, env)?.deployment;
         return deployment && { ...deployment, codeVersions: canonicalOrder([...deployment.codeVersions]) };
     } catch (error) {
