@@ -57,12 +57,6 @@ export function serializedPerRoutine<T>(key: string, work: () => Promise<T>): Pr
 /** Where to upload, from GetRoutineStagingCodeUploadInfo. */
 type StagingTicket = Awaited<ReturnType<ReleaseContext["api"]["stagingUploadInfo"]>>;
 
-/** This resource's versions among the routine's newest, and the tagged description of the release at hand. */
-interface EarlierRelease {
-    codeDescription: string;
-    ours: CodeVersionInfo[];
-}
-
 /** A version with whether it serves traffic now. */
 interface Inventoried extends CodeVersionInfo {
     serving: boolean;
@@ -164,12 +158,12 @@ export class CodeVersions {
         const { routine } = inputs;
         const ticket = this.stagingTicket(routine, codeDescription);
         // Settled before anything else is decided, so neither can fail unobserved.
-        const [look, first] = await Promise.allSettled([this.lookForEarlierRelease(routine, codeDescription, inputs.owner), ticket]);
+        const [look, first] = await Promise.allSettled([this.versionsOf(routine, inputs.owner), ticket]);
         const ticketId = first.status === "fulfilled" ? first.value.codeVersion : undefined;
         let earlier: CodeVersionInfo | undefined;
         try {
             if (look.status === "rejected") throw look.reason;
-            earlier = await this.settleEarlierRelease(routine, look.value, ticketId);
+            earlier = await this.settleEarlierRelease(routine, look.value, codeDescription, ticketId);
         } catch (error) {
             // The ticket will not be used: leave nothing of it behind.
             if (ticketId) await this.dropIfInit(routine, ticketId);
@@ -408,26 +402,31 @@ export class CodeVersions {
      *   ever: it is deleted.
      */
     private async earlierRelease(routine: string, codeDescription: string, owner: string): Promise<CodeVersionInfo | undefined> {
-        return this.settleEarlierRelease(routine, await this.lookForEarlierRelease(routine, codeDescription, owner));
+        return this.settleEarlierRelease(routine, await this.versionsOf(routine, owner), codeDescription);
     }
 
-    /** The newest versions of the routine that carry this resource's tag. */
-    private async lookForEarlierRelease(routine: string, codeDescription: string, owner: string): Promise<EarlierRelease> {
+    /** This resource's versions (by their tag) among the routine's newest. */
+    private async versionsOf(routine: string, owner: string): Promise<CodeVersionInfo[]> {
         const { versions } = await this.calls.call({
             action: "ListRoutineCodeVersions",
             routine,
             retryAmbiguous: true,
             run: (o) => this.ctx.api.listCodeVersions(routine, 1, o),
         });
-        return { codeDescription, ours: versions.filter((v) => readMarker(v.description)?.owner === owner) };
+        return versions.filter((v) => readMarker(v.description)?.owner === owner);
     }
 
     /**
-     * Acts on what the look found: deletes `init` leftovers, adopts this release if it was
-     * made. `current` is the upload this run has under way (never a leftover).
+     * Acts on what the look found of this resource's versions (`ours`): deletes `init`
+     * leftovers, adopts this release (`codeDescription`) if it was made. `current` is the
+     * upload this run has under way (never a leftover).
      */
-    private async settleEarlierRelease(routine: string, found: EarlierRelease, current?: string): Promise<CodeVersionInfo | undefined> {
-        const { ours, codeDescription } = found;
+    private async settleEarlierRelease(
+        routine: string,
+        ours: CodeVersionInfo[],
+        codeDescription: string,
+        current?: string,
+    ): Promise<CodeVersionInfo | undefined> {
         for (const version of ours.filter((v) => v.status.toLowerCase() === "init" && v.codeVersion !== current)) {
             await this.deleteVersion(routine, version.codeVersion);
             this.ctx.log(

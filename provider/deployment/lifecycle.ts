@@ -171,13 +171,7 @@ export class Deployments {
         let missing: ApiFailure = { code: "RoutineNotExist", message: "The routine name does not exist" };
         try {
             envs = await withRetries(
-                (attempt) =>
-                    this.ctx.api.getRoutineEnvironments(name, {
-                        timeoutMs: this.requestTimeout(),
-                        env,
-                        ...read,
-                        ...retryBound(attempt, this.deadline),
-                    }),
+                (attempt) => this.ctx.api.getRoutineEnvironments(name, { ...this.callOptions(attempt), env, ...read }),
                 {
                     deadline: this.deadline,
                     clock: this.ctx.clock,
@@ -227,20 +221,16 @@ export class Deployments {
             return undefined;
         };
         try {
-            const result = await withRetries(
-                (attempt) =>
-                    this.ctx.api.createDeployment(request, { timeoutMs: this.requestTimeout(), ...retryBound(attempt, this.deadline) }),
-                {
-                    deadline: this.deadline,
-                    clock: this.ctx.clock,
-                    retryAmbiguous: true,
-                    limiter: this.pacing,
-                    beforeRetry: async (failure) => {
-                        const deploymentId = await landedDespite(failure);
-                        return deploymentId ? { settled: true, value: { deploymentId } } : undefined;
-                    },
+            const result = await withRetries((attempt) => this.ctx.api.createDeployment(request, this.callOptions(attempt)), {
+                deadline: this.deadline,
+                clock: this.ctx.clock,
+                retryAmbiguous: true,
+                limiter: this.pacing,
+                beforeRetry: async (failure) => {
+                    const deploymentId = await landedDespite(failure);
+                    return deploymentId ? { settled: true, value: { deploymentId } } : undefined;
                 },
-            );
+            });
             return result.deploymentId;
         } catch (error) {
             if (error instanceof RetriesStopped && error.failureClass !== "fatal") {
@@ -298,8 +288,12 @@ export class Deployments {
         return this.ctx.paced ? "inside" : undefined;
     }
 
-    private requestTimeout(): number {
-        return Math.max(1_000, Math.min(MAX_REQUEST_MS, this.deadline - this.ctx.clock.now()));
+    /** One attempt's request options: bounded by the time left; a retry, by the deadline too. */
+    private callOptions(attempt: number): CallOptions {
+        return {
+            timeoutMs: Math.max(1_000, Math.min(MAX_REQUEST_MS, this.deadline - this.ctx.clock.now())),
+            ...retryBound(attempt, this.deadline),
+        };
     }
 }
 
