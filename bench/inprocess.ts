@@ -42,7 +42,7 @@ export interface Comparison {
 }
 
 /** The round trip of the remote-like release comparison: a nearby region's network plus the service's own time. */
-export const ROUND_TRIP_MS = 20;
+const ROUND_TRIP_MS = 20;
 
 export interface InProcessResult {
     /** `rawMs`: the one raw deployment call; `rawThreeCallsMs`: the same three calls raw. */

@@ -10,11 +10,10 @@
  * printed as a table when the file is done.
  */
 import { strict as assert } from "assert";
-import { createProvider, RoutineCodeDeploymentProvider } from "../../provider";
+import type { RoutineCodeDeploymentProvider } from "../../provider";
 import { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
-import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
-import { systemClock } from "../../provider/esa/retry";
 import { Emulator, RecordedRequest, startEmulator } from "../../emulator";
+import { providerRun } from "../support/provider-run";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
@@ -213,20 +212,13 @@ describe("fault matrix: every fault × create, update, read (in-process provider
     const logs: string[] = [];
     const matrix: MatrixLine[] = [];
 
-    async function provider(options: { secret?: string; timeoutSeconds?: number } = {}): Promise<RoutineCodeDeploymentProvider> {
-        const p = createProvider({
+    /** Each run is a new provider process, with a rate limiter of its own. */
+    const provider = (options: { secret?: string; timeoutSeconds?: number } = {}): Promise<RoutineCodeDeploymentProvider> =>
+        providerRun({
             env: { ALIBABA_CLOUD_ACCESS_KEY_ID: KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: options.secret ?? SECRET },
             log: (severity, message) => logs.push(`${severity}: ${message}`),
-            // Each run is a new provider process, with a rate limiter of its own.
-            limiter: new AdaptiveRateLimiter(systemClock),
+            config: { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": String(options.timeoutSeconds ?? TIMEOUT_SECONDS) },
         });
-        const config: Record<string, string> = {
-            "esa:endpoint": emulator.endpoint,
-            "esa:timeoutSeconds": String(options.timeoutSeconds ?? TIMEOUT_SECONDS),
-        };
-        await p.configure({ config: { get: (k: string) => config[k] } } as any);
-        return p;
-    }
 
     const inputs = (codeVersions: CodeVersionSplit[]): DeploymentInputs => ({
         name: ROUTINE,

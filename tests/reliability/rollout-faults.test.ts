@@ -16,12 +16,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createProvider } from "../../provider";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
 import { checkInputs } from "../../provider/deployment/validation";
-import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
-import { systemClock } from "../../provider/esa/retry";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, FaultSpec, startEmulator } from "../../emulator";
+import { Emulator, FaultSpec, startEmulator } from "../../emulator";
+import { providerRun } from "../support/provider-run";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
@@ -181,16 +179,8 @@ describe("rollout fault matrix: faults between the steps of a walk (in-process, 
         return inputs;
     }
 
-    async function provider(timeoutSeconds = 5) {
-        const p = createProvider({
-            env: { ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET },
-            log: () => {},
-            limiter: new AdaptiveRateLimiter(systemClock),
-        });
-        const config: Record<string, string> = { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": String(timeoutSeconds) };
-        await p.configure({ config: { get: (k: string) => config[k] } } as any);
-        return p;
-    }
+    const provider = (timeoutSeconds = 5) =>
+        providerRun({ config: { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": String(timeoutSeconds) } });
 
     const live = () => emulator.state().routines[ROUTINE].deployments.production;
     const asSet = (split: readonly CodeVersionSplit[] | undefined) => (split ?? []).map((v) => `${v.codeVersion}=${v.percentage}`).sort();

@@ -19,12 +19,10 @@
  *    throttled or failing GetRoutineStagingEnvIp for up to 60 s in the background.
  */
 import { strict as assert } from "assert";
-import { createProvider } from "../../provider";
 import type { DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
 import { checkInputs } from "../../provider/deployment/validation";
-import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
-import { systemClock } from "../../provider/esa/retry";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, FaultSpec, startEmulator } from "../../emulator";
+import { Emulator, FaultSpec, startEmulator } from "../../emulator";
+import { providerRun } from "../support/provider-run";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
@@ -54,14 +52,15 @@ describe("rollout regressions: credentials in the environment, a step that lande
         Object.assign(process.env, ENV_PAIR);
         let error: any;
         try {
-            const provider = createProvider({ env: process.env, log: () => {}, limiter: new AdaptiveRateLimiter(systemClock) });
-            const config: Record<string, string> = {
-                "esa:endpoint": emulator.endpoint,
-                "alicloud:accessKey": STS.accessKeyId,
-                "alicloud:secretKey": STS.accessKeySecret,
-                "alicloud:securityToken": STS.securityToken,
-            };
-            await provider.configure({ config: { get: (k: string) => config[k] } } as any);
+            const provider = await providerRun({
+                env: process.env,
+                config: {
+                    "esa:endpoint": emulator.endpoint,
+                    "alicloud:accessKey": STS.accessKeyId,
+                    "alicloud:secretKey": STS.accessKeySecret,
+                    "alicloud:securityToken": STS.securityToken,
+                },
+            });
             const declared = (codeVersions: { codeVersion: string; percentage: number }[]): DeploymentInputs => {
                 const rollout = { steps: [50], bakeSeconds: 0, gates: [{ name: "debug", command: "env | grep ALIBABA_CLOUD; exit 1" }] };
                 const { inputs, failures } = checkInputs({ name: ROUTINE, env: "production", codeVersions, rollout });
@@ -90,16 +89,8 @@ describe("rollout regressions: credentials in the environment, a step that lande
         );
     });
     /** The deployment provider of one `pulumi` run, with the emulator's own test credentials. */
-    async function run(timeoutSeconds = 5) {
-        const p = createProvider({
-            env: { ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET },
-            log: () => {},
-            limiter: new AdaptiveRateLimiter(systemClock),
-        });
-        const config: Record<string, string> = { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": String(timeoutSeconds) };
-        await p.configure({ config: { get: (k: string) => config[k] } } as any);
-        return p;
-    }
+    const run = (timeoutSeconds = 5) =>
+        providerRun({ config: { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": String(timeoutSeconds) } });
     const declaredWith = (codeVersions: { codeVersion: string; percentage: number }[], rollout: Record<string, unknown>) => {
         const { inputs, failures } = checkInputs({ name: ROUTINE, env: "production", codeVersions, rollout });
         assert.deepEqual(failures, []);

@@ -11,12 +11,10 @@
  * another version whose gates fail at the first step.
  */
 import { strict as assert } from "assert";
-import { createProvider } from "../../provider";
 import type { DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
 import { checkInputs } from "../../provider/deployment/validation";
-import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
-import { systemClock } from "../../provider/esa/retry";
 import { Emulator, startEmulator } from "../../emulator";
+import { providerRun } from "../support/provider-run";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
@@ -123,13 +121,11 @@ describe("security: a rollout's command gate shows no credential", function () {
             const printed: string[] = [];
             const error: any = await withProcessEnv(source.processEnv, async () => {
                 // As in the provider process: the environment it reads is its own.
-                const provider = createProvider({
+                const provider = await providerRun({
                     env: process.env,
                     log: (severity, message) => logs.push(`${severity}: ${message}`),
-                    limiter: new AdaptiveRateLimiter(systemClock),
+                    config: { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": "10", ...source.config },
                 });
-                const config: Record<string, string> = { "esa:endpoint": emulator.endpoint, "esa:timeoutSeconds": "10", ...source.config };
-                await provider.configure({ config: { get: (k: string) => config[k] } } as any);
                 const live = [{ codeVersion: A, percentage: 100 }];
                 const olds: DeploymentOutputs = { ...declared(live), deploymentId: emulator.setDeployment(ROUTINE, "production", live) };
                 const writes = { out: process.stdout.write, err: process.stderr.write };
