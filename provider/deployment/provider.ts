@@ -11,6 +11,7 @@ import { ConfigLookup, Connection, resolveConnection } from "../esa/config";
 import { Deployments, resourceId } from "./lifecycle";
 import { diffDeployment } from "./diff";
 import { engineLog, Logger } from "../engine/log";
+import { endOrphanedPlugin, EngineGone, engineWatch, EngineWatch } from "../engine/liveness";
 import { keepingPartialState } from "../engine/partial-state";
 import { createSdkApi, EsaApiFactory } from "../esa/client";
 import { AdaptiveRateLimiter, limiterFor, pacedApi } from "../esa/rate-limit";
@@ -31,6 +32,8 @@ export interface ProviderOptions {
     log?: Logger;
     /** Paces every ESA call; default: the process's limiter (none with a clock of the caller's). */
     limiter?: AdaptiveRateLimiter;
+    /** Whether the engine that started the run is gone; default: watched in the dynamic-provider plugin, never elsewhere. */
+    engineGone?: EngineWatch;
 }
 
 export type RoutineCodeDeploymentProvider = Required<
@@ -76,10 +79,14 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 log,
                 action: parsed.action,
                 id: resourceId(news.name, news.env),
+                engineGone: options.engineGone ?? engineWatch,
             },
             olds,
             news,
-        );
+        ).catch((error) => {
+            if (error instanceof EngineGone) endOrphanedPlugin(error);
+            throw error;
+        });
     };
 
     return {
@@ -124,8 +131,14 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             const found = await deployments(props).read(id, withoutEngineKeys(props));
             // An empty id tells the engine the resource no longer exists.
             if (!found) return { id: "", props: {} };
-            // A refresh reads what is live; where a rollout stands is the stack's own record.
-            const rollout = props.rolloutState === undefined ? {} : { rollout: props.rollout, rolloutState: props.rolloutState };
+            // A refresh reads what is live; where a rollout stands is the stack's own record, and
+            // so is the split the last `up` left serving: a refresh must not erase what tells a
+            // step left live by a killed run from a split that was there before the rollout.
+            const rollout = {
+                ...(props.rollout === undefined ? {} : { rollout: props.rollout }),
+                ...(props.rolloutState === undefined ? {} : { rolloutState: props.rolloutState }),
+                ...(props.rollout === undefined ? {} : { recordedSplit: props.recordedSplit ?? props.codeVersions }),
+            };
             return {
                 id,
                 props: { ...found.outputs, ...rollout },

@@ -6,10 +6,11 @@
  * still holding, or a rollout that failed and waits for a retry, is no change.
  */
 import { containsUnknown } from "../../engine/unknowns";
-import { formatSplit, sameSplit } from "../split";
+import { formatSplit } from "../split";
 import type { DeploymentInputs, DeploymentOutputs } from "../types";
 import { actionFor, RolloutAction } from "./action";
 import { describeSteps, planRollout } from "./plan";
+import { endedNote, standing } from "./position";
 
 export interface RolloutPreview {
     /** Whether the rollout has something to do; undefined when the rollout has no say (the plain diff decides). */
@@ -29,82 +30,106 @@ export function previewRollout(
     if (!config || !target || containsUnknown(target) || containsUnknown(config) || containsUnknown(news.name) || containsUnknown(news.env))
         return {};
     const who = `${news.name} (${news.env})`;
+    // After a refresh, `codeVersions` is what serves; the record (`rolloutState`,
+    // `recordedSplit`) is the stack's own, which a refresh keeps.
     const live = olds.codeVersions;
-    const prev = olds.rolloutState;
-    const sameTarget = prev !== undefined && sameSplit(prev.target, target);
+    if (!live) return {};
     const when = (ms: number) => `${new Date(ms).toISOString()} (in ${Math.max(0, Math.ceil((ms - now) / 1000))} s)`;
     const gates = config.gates.length > 0 ? `gates ${config.gates.map((g) => g.name).join(", ")}` : "no gates";
+    const found = standing({ prev: olds.rolloutState, recorded: olds.recordedSplit ?? live, live, target, config, action });
 
-    if (prev && sameTarget && prev.status !== "in-progress" && prev.status !== "succeeded") {
-        const promote = actionFor(action, prev.candidate)?.verb === "promote";
-        const retried = (prev.retry ?? "") !== (config.retry ?? "");
-        if (promote)
-            return {
-                changes: true,
-                message: `${who}: esa:rolloutAction promote:${prev.candidate}: the next \`up\` deploys ${formatSplit(target)} at once.`,
-            };
-        if (retried)
-            return {
-                changes: true,
-                message: `${who}: rollout.retry changed: the next \`up\` starts the rollout of ${prev.candidate} again.`,
-            };
-        const restore =
-            prev.status === "failed" && live && !sameSplit(live, prev.from) && live.some((e) => e.codeVersion === prev.failedCandidate);
-        return {
-            changes: restore ? true : false,
-            severity: "warning",
-            message:
-                `${who}: the rollout of ${prev.candidate} ${prev.status === "stopped" ? "was stopped" : prev.status}${prev.message ? ` (${prev.message})` : ""}; ` +
-                (restore ? `the next \`up\` restores ${formatSplit(prev.from)} and ` : "") +
-                `it is not started again: change rollout.retry, or declare another candidate.`,
-        };
-    }
-
-    if (prev && sameTarget && prev.status === "in-progress") {
-        const act = actionFor(action, prev.candidate);
-        if (act) {
-            const split = act.verb === "promote" ? target : prev.from;
-            return {
-                changes: true,
-                message: `${who}: esa:rolloutAction ${act.verb}:${prev.candidate}: the next \`up\` deploys ${formatSplit(split)} at once and ends the rollout.`,
-            };
-        }
-        const plan = planRollout(prev.from, target, config.steps);
-        const next = plan?.steps.find((s) => s.step === prev.step + 1);
-        const holdEnds = prev.nextAt ? Date.parse(prev.nextAt) : now;
-        const then = next
-            ? `move ${prev.candidate} to ${next.candidatePercentage}% (step ${next.step}/${plan!.steps.length})`
-            : `complete the rollout`;
-        if (config.mode === "stepwise" && now < holdEnds) {
+    switch (found.kind) {
+        case "at-target":
+            return {};
+        case "ended": {
+            const { prev } = found;
+            if (found.restore) {
+                return {
+                    changes: true,
+                    severity: "warning",
+                    message: `${who}: ${prev.failedCandidate} failed its gates but still serves: the next \`up\` restores ${formatSplit(prev.from)}; ${endedNote(prev, prev.from)}`,
+                };
+            }
             return {
                 changes: false,
-                message: `${who}: rollout step ${prev.step}/${prev.steps} (${prev.candidate} at ${share(prev.split, prev.candidate)}%) holds until ${when(holdEnds)}; the first \`up\` from then runs ${gates} and, if they pass, will ${then}.`,
+                severity: "warning",
+                message: `${who}: ${endedNote(prev, live)}${prev.message ? ` (${prev.message})` : ""}`,
             };
         }
-        return {
-            changes: true,
-            message: `${who}: the next \`up\` runs ${gates} for step ${prev.step}/${prev.steps}, then will ${then}${config.mode === "continuous" ? " and walk on" : ""}.`,
-        };
+        case "stop": {
+            const { prev } = found;
+            const what = found.backToStart
+                ? `${formatSplit(live)}, the split from before the rollout, serves again (rolled back elsewhere, or by a run that did not finish)`
+                : `${formatSplit(live)} serves, changed elsewhere`;
+            return {
+                changes: true,
+                severity: "warning",
+                message: `${who}: the rollout of ${prev.candidate} set ${formatSplit(prev.split)}, but ${what}: the next \`up\` stops the rollout and leaves ${formatSplit(live)} in place.`,
+            };
+        }
+        case "continue": {
+            const { prev } = found;
+            const act = actionFor(action, prev.candidate);
+            if (act) {
+                const split = act.verb === "promote" ? target : prev.from;
+                return {
+                    changes: true,
+                    message: `${who}: esa:rolloutAction ${act.verb}:${prev.candidate}: the next \`up\` deploys ${formatSplit(split)} at once and ends the rollout.`,
+                };
+            }
+            const plan = planRollout(prev.from, target, config.steps);
+            const next = plan?.steps.find((s) => s.step === prev.step + 1);
+            const holdEnds = prev.nextAt ? Date.parse(prev.nextAt) : now;
+            const then = next
+                ? `move ${prev.candidate} to ${next.candidatePercentage}% (step ${next.step}/${plan!.steps.length})`
+                : `complete the rollout`;
+            if (config.mode === "stepwise" && now < holdEnds) {
+                return {
+                    changes: false,
+                    message: `${who}: rollout step ${prev.step}/${prev.steps} (${prev.candidate} at ${share(prev.split, prev.candidate)}%) holds until ${when(holdEnds)}; the first \`up\` from then runs ${gates} and, if they pass, will ${then}.`,
+                };
+            }
+            return {
+                changes: true,
+                message: `${who}: the next \`up\` runs ${gates} for step ${prev.step}/${prev.steps}, then will ${then}${config.mode === "continuous" ? " and walk on" : ""}.`,
+            };
+        }
+        case "resume":
+        case "start": {
+            const { plan, from } = found;
+            const act = actionFor(action, plan.candidate);
+            if (act) {
+                return {
+                    changes: true,
+                    message: `${who}: esa:rolloutAction ${act.verb}:${plan.candidate}: the next \`up\` deploys ${formatSplit(act.verb === "promote" ? target : from)} at once.`,
+                };
+            }
+            if (found.kind === "resume" && found.cause !== "superseded" && found.step >= 1) {
+                const step = plan.steps[found.step - 1];
+                const rest = plan.steps.slice(found.step);
+                const afterwards =
+                    rest.length === 0
+                        ? ""
+                        : `, then ${describeSteps(rest)}${config.mode === "continuous" ? " within the same `up`" : ", one step per `up`"}`;
+                return {
+                    changes: true,
+                    severity: "warning",
+                    message:
+                        `${who}: ${formatSplit(live)} is step ${found.step}/${plan.steps.length} of the rollout of ${plan.candidate} from ${formatSplit(from)}, ` +
+                        `set by a run that did not finish: the next \`up\` holds it again${step.verify && step.bakeSeconds > 0 ? ` for ${step.bakeSeconds} s` : ""}, ` +
+                        `runs ${gates}${afterwards}; a failed gate restores ${formatSplit(from)}.`,
+                };
+            }
+            const how =
+                config.mode === "continuous"
+                    ? "all within the next `up`"
+                    : `one step per \`up\`: the next moves to ${plan.steps[0].candidatePercentage}%, each later one moves on once the step's hold has passed`;
+            return {
+                changes: true,
+                message: `${who}: rollout of ${plan.candidate} from ${formatSplit(from)}: ${describeSteps(plan.steps)}, ${gates} after each hold; ${how}.`,
+            };
+        }
     }
-
-    if (!live || sameSplit(live, target)) return {};
-    const plan = planRollout(live, target, config.steps);
-    if (!plan) return {};
-    const act = actionFor(action, plan.candidate);
-    if (act) {
-        return {
-            changes: true,
-            message: `${who}: esa:rolloutAction ${act.verb}:${plan.candidate}: the next \`up\` deploys ${formatSplit(act.verb === "promote" ? target : live)} at once.`,
-        };
-    }
-    const how =
-        config.mode === "continuous"
-            ? "all within the next `up`"
-            : `one step per \`up\`: the next moves to ${plan.steps[0].candidatePercentage}%, each later one moves on once the step's hold has passed`;
-    return {
-        changes: true,
-        message: `${who}: rollout of ${plan.candidate} from ${formatSplit(live)}: ${describeSteps(plan.steps)}, ${gates} after each hold; ${how}.`,
-    };
 }
 
 function share(split: readonly { codeVersion: string; percentage: number }[], version: string): number {

@@ -16,14 +16,19 @@
  * Whatever fails once traffic has moved, the error carries the resource's state (what is
  * live, where the rollout stands), so the stack never loses track of what serves.
  */
+import { EngineGone } from "../../engine/liveness";
 import type { Logger } from "../../engine/log";
 import type { Clock } from "../../esa/retry";
 import { formatSplit, sameSplit } from "../split";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs, LiveDeployment } from "../types";
 import { actionFor, RolloutAction } from "./action";
 import { GateEnvironment, runGates } from "./gates";
-import { locate, PlannedStep, planRollout } from "./plan";
+import { locate, PlannedStep, planRollout, RolloutPlan } from "./plan";
+import { endedNote, ResumeCause, Standing, standing } from "./position";
 import type { GateResult, RolloutConfig, RolloutState } from "./types";
+
+/** How often a hold looks whether the engine is still there. */
+const HOLD_SLICE_MS = 5_000;
 
 export interface RolloutContext {
     /** A fresh read of what the environment serves (never a shared, older answer). */
@@ -37,6 +42,11 @@ export interface RolloutContext {
     action?: RolloutAction;
     /** The resource's id, for the partial state a failure carries. */
     id: string;
+    /**
+     * Whether the engine that started the run is gone (a killed CLI leaves the plugin
+     * running): asked at each safe point, where the walk then stops, changing nothing.
+     */
+    engineGone?: () => Promise<boolean>;
 }
 
 /**
@@ -46,7 +56,8 @@ export interface RolloutContext {
  */
 export class RolloutHalted extends Error {
     readonly reasons: string[];
-    readonly properties: Record<string, unknown>;
+    /** Made recordable for the engine (loader kept, no `undefined`) by `keepingPartialState`. */
+    properties: Record<string, unknown>;
     constructor(
         message: string,
         readonly id: string,
@@ -55,7 +66,6 @@ export class RolloutHalted extends Error {
         super(message);
         this.name = "RolloutHalted";
         this.reasons = [message];
-        // Made recordable for the engine (loader kept, no `undefined`) by `keepingPartialState`.
         this.properties = properties;
     }
 }
@@ -83,7 +93,21 @@ export async function runRollout(
     news: DeploymentInputs,
 ): Promise<DeploymentOutputs> {
     // The engine takes outputs as a protobuf Struct, which has no `undefined`.
-    return JSON.parse(JSON.stringify(await walk(ctx, olds, news)));
+    try {
+        return JSON.parse(JSON.stringify(withRecordedSplit(await walk(ctx, olds, news))));
+    } catch (error) {
+        if (error instanceof RolloutHalted) error.properties = withRecordedSplit(error.properties);
+        throw error;
+    }
+}
+
+/**
+ * What a finished run records as the split it left serving (`recordedSplit`), beside
+ * `codeVersions`, which a refresh overwrites with what is live.
+ */
+function withRecordedSplit<T extends Record<string, unknown> | DeploymentOutputs>(outputs: T): T {
+    const split = (outputs as Partial<DeploymentOutputs>).codeVersions;
+    return split === undefined ? outputs : { ...outputs, recordedSplit: split };
 }
 
 async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> {
@@ -98,6 +122,7 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
 
     // Nothing deployed yet: there is no traffic to walk from.
     if (!live) {
+        await checkpoint(ctx, `before deploying ${formatSplit(target)}`);
         const outputs = await ctx.apply(news);
         ctx.log(
             "info",
@@ -105,25 +130,33 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
         );
         return { ...outputs, rolloutState: prev };
     }
-    const sameTarget = prev !== undefined && sameSplit(prev.target, target);
 
-    // A rollout of this target that failed, was aborted or stopped is not started again by itself.
-    if (prev && sameTarget && prev.status !== "in-progress" && prev.status !== "succeeded") {
-        const promote = actionFor(ctx.action, prev.candidate);
-        const retried = (prev.retry ?? "") !== (config.retry ?? "");
-        if (!(promote?.verb === "promote") && !retried) return settleEnded(ctx, news, live, prev);
-    }
-
+    const found = standing({
+        prev,
+        recorded: olds.recordedSplit ?? olds.codeVersions,
+        live: live.codeVersions,
+        target,
+        config,
+        action: ctx.action,
+    });
     let position: Position;
-    if (prev && sameTarget && prev.status === "in-progress") {
-        if (sameSplit(live.codeVersions, prev.split)) position = continueRecorded(prev, config, live.codeVersions);
-        else position = landedNextStep(ctx, prev, config, live.codeVersions) ?? throwChangedElsewhere(ctx, news, live, prev);
-    } else {
-        if (sameSplit(live.codeVersions, target)) {
+    switch (found.kind) {
+        case "at-target":
             ctx.log("info", `${name} (${env}) already serves ${formatSplit(target)}: nothing to roll out.`);
             return { ...news, deploymentId: live.deploymentId, rolloutState: prev };
-        }
-        position = startOrResume(ctx, olds, prev, config, target, live);
+        case "ended":
+            return settleEnded(ctx, news, live, found.prev, found.restore);
+        case "stop":
+            throw changedElsewhere(ctx, news, live, found.prev, found.backToStart);
+        case "continue":
+            position = continueRecorded(found.prev, config, live.codeVersions);
+            break;
+        case "resume":
+            position = resumed(ctx, news, found, live.codeVersions);
+            break;
+        case "start":
+            position = positionAt(found.from, found.plan, 0, now());
+            break;
     }
 
     const state = (status: RolloutState["status"], split: CodeVersionSplit[], extra: Partial<RolloutState> = {}): RolloutState => ({
@@ -154,6 +187,7 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
             "info",
             `${name} (${env}): esa:rolloutAction promote:${position.candidate}: ${formatSplit(target)} now, remaining steps and gates skipped.`,
         );
+        await checkpoint(ctx, `before deploying ${formatSplit(target)} (promote)`);
         const outputs = await guarded(
             ctx,
             news,
@@ -184,7 +218,7 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
                     );
                 return { ...news, codeVersions: split, deploymentId, rolloutState: state("in-progress", split) };
             }
-            if (now() < holdEnds) await ctx.clock.sleep(holdEnds - now());
+            await hold(ctx, holdEnds, `during the hold of step ${current.step}/${position.total}`);
             const gatesStart = now();
             const record = position.history.find((h) => h.step === current.step);
             if (record) record.bakedMs = gatesStart - position.since;
@@ -211,6 +245,8 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
             }
             const results = await runGates(config.gates, facts(news, position, current), ctx.gates);
             position.gates = results;
+            // A failed gate's rollback is never skipped (it takes the failing candidate off
+            // traffic, engine or not); anything else waits for an engine to record it.
             const failed = results.filter((r) => !r.passed);
             if (failed.length > 0) return rollBack(ctx, news, { deploymentId, split }, position, current, failed, state);
             if (config.gates.length > 0) {
@@ -228,6 +264,7 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
         if (config.mode === "stepwise" && moved) {
             return { ...news, codeVersions: split, deploymentId, rolloutState: state("in-progress", split) };
         }
+        await checkpoint(ctx, `before step ${next.step}/${position.total}`);
         const before = state("in-progress", split);
         const outputs = await guarded(
             ctx,
@@ -257,27 +294,6 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
             return { ...news, codeVersions: split, deploymentId, rolloutState: state("succeeded", split) };
         }
     }
-}
-
-/**
- * The next step of the recorded rollout serves although the state does not say so: its
- * deployment landed after the run gave up on it (a timeout, a killed CLI). It is this
- * rollout's own move, made once its gates had passed: go on from there, holding it again.
- */
-function landedNextStep(ctx: RolloutContext, prev: RolloutState, config: RolloutConfig, live: CodeVersionSplit[]): Position | undefined {
-    const plan = planRollout(prev.from, prev.target, config.steps);
-    if (!plan || locate(plan, prev.from, live) !== prev.step + 1) return undefined;
-    const resumed = position(prev.from, plan, prev.step + 1, ctx.clock.now());
-    ctx.log(
-        "info",
-        `${formatSplit(live)} is step ${prev.step + 1}/${plan.steps.length} of the rollout of ${prev.candidate}, deployed by a run that gave up before it was ` +
-            `confirmed: going on from there, holding it again in full.`,
-    );
-    return { ...resumed, history: [...(prev.history ?? []), ...resumed.history] };
-}
-
-function throwChangedElsewhere(ctx: RolloutContext, news: DeploymentInputs, live: LiveDeployment, prev: RolloutState): never {
-    throw changedElsewhere(ctx, news, live, prev);
 }
 
 /** The recorded rollout goes on from its last step. */
@@ -319,46 +335,36 @@ function continueRecorded(prev: RolloutState, config: RolloutConfig, live: CodeV
     return position;
 }
 
-/** A new rollout, or one whose run was killed before it could record a step (found live). */
-function startOrResume(
+/**
+ * A split of the walk serves that the record does not say, or a new target supersedes the
+ * rollout in flight: go on from there, holding the live step again in full (its hold and
+ * gates may not have been done).
+ */
+function resumed(
     ctx: RolloutContext,
-    olds: Partial<DeploymentOutputs>,
-    prev: RolloutState | undefined,
-    config: RolloutConfig,
-    target: CodeVersionSplit[],
-    live: LiveDeployment,
+    news: DeploymentInputs,
+    found: Extract<Standing, { kind: "resume" }>,
+    live: CodeVersionSplit[],
 ): Position {
-    const recorded = olds.codeVersions;
-    // A rollout to another target still in progress is superseded: the new one starts
-    // from the split that was live before it, and a failure goes back there.
-    const superseded = prev?.status === "in-progress" && sameSplit(prev.split, live.codeVersions) ? prev.from : undefined;
-    const candidates = [superseded, recorded && !sameSplit(recorded, live.codeVersions) ? recorded : undefined];
-    for (const from of candidates) {
-        if (!from) continue;
-        const plan = planRollout(from, target, config.steps);
-        if (!plan) continue;
-        const k = locate(plan, from, live.codeVersions);
-        if (k >= 1 && from === recorded) {
-            ctx.log(
-                "info",
-                `${olds.name ?? ""} (${olds.env ?? ""}): ${formatSplit(live.codeVersions)} is step ${k}/${plan.steps.length} of the rollout of ${plan.candidate}, ` +
-                    `set by a run that did not finish: resuming there, holding it again in full.`,
-            );
-            return position(from, plan, k, ctx.clock.now());
-        }
-        if (from === superseded) {
-            ctx.log(
-                "info",
-                `${olds.name ?? ""} (${olds.env ?? ""}): a new target supersedes the rollout of ${prev!.candidate}; the new rollout walks from ${formatSplit(from)}.`,
-            );
-            return position(from, plan, k >= 1 ? k : 0, ctx.clock.now());
-        }
-    }
-    const plan = planRollout(live.codeVersions, target, config.steps)!;
-    return position(live.codeVersions, plan, 0, ctx.clock.now());
+    const { from, plan, step, cause, prev } = found;
+    const who = `${news.name} (${news.env})`;
+    const at = `${formatSplit(live)} is step ${step}/${plan.steps.length} of the rollout of ${plan.candidate}`;
+    const again = "resuming there, holding it again in full";
+    const said: Record<ResumeCause, string> = {
+        ahead: `${who}: ${at}, deployed by a run that did not finish or gave up before it was confirmed: ${again}.`,
+        unrecorded: `${who}: ${at} from ${formatSplit(from)}, set by a run that did not finish: ${again}.`,
+        inferred:
+            `${who}: ${at} from ${formatSplit(from)}, with nothing recorded (a run that did not finish, or a split set by hand): ` +
+            `${again}; a failed gate restores ${formatSplit(from)}.`,
+        superseded: `${who}: a new target supersedes the rollout of ${prev?.candidate}; the new rollout walks from ${formatSplit(from)}.`,
+    };
+    ctx.log("info", said[cause]);
+    const position = positionAt(from, plan, step, ctx.clock.now());
+    if (cause !== "ahead") return position;
+    return { ...position, history: [...(prev?.history ?? []), ...position.history] };
 }
 
-function position(from: CodeVersionSplit[], plan: NonNullable<ReturnType<typeof planRollout>>, k: number, since: number): Position {
+function positionAt(from: CodeVersionSplit[], plan: RolloutPlan, k: number, since: number): Position {
     const current = k >= 1 ? plan.steps[k - 1] : undefined;
     return {
         from,
@@ -438,6 +444,7 @@ async function abort(
     state: (status: RolloutState["status"], split: CodeVersionSplit[], extra?: Partial<RolloutState>) => RolloutState,
 ): Promise<DeploymentOutputs> {
     const { name, env } = news;
+    if (!sameSplit(live.codeVersions, position.from)) await checkpoint(ctx, `before deploying ${formatSplit(position.from)} (abort)`);
     const outputs = sameSplit(live.codeVersions, position.from)
         ? { ...news, codeVersions: live.codeVersions, deploymentId: live.deploymentId }
         : await guarded(
@@ -466,16 +473,12 @@ async function settleEnded(
     news: DeploymentInputs,
     live: LiveDeployment,
     prev: RolloutState,
+    restore: boolean,
 ): Promise<DeploymentOutputs> {
     const { name, env } = news;
     let outputs: DeploymentOutputs = { ...news, codeVersions: live.codeVersions, deploymentId: live.deploymentId };
     let split = live.codeVersions;
-    const failedStillServes =
-        prev.status === "failed" &&
-        prev.failedCandidate !== undefined &&
-        share(live.codeVersions, prev.failedCandidate) > 0 &&
-        !sameSplit(live.codeVersions, prev.from);
-    if (failedStillServes) {
+    if (restore) {
         ctx.log(
             "warning",
             `${name} (${env}): ${prev.failedCandidate} failed its gates but still serves (${formatSplit(live.codeVersions)}): restoring ${formatSplit(prev.from)}.`,
@@ -483,20 +486,30 @@ async function settleEnded(
         outputs = await ctx.apply({ ...news, codeVersions: prev.from });
         split = prev.from;
     }
-    ctx.log(
-        "warning",
-        `${name} (${env}): the rollout of ${prev.candidate} to ${formatSplit(prev.target)} ${prev.status === "stopped" ? "was stopped" : prev.status}` +
-            ` and is not started again; ${formatSplit(split)} serves. Change rollout.retry to try again, or declare another candidate.`,
-    );
+    ctx.log("warning", `${name} (${env}): ${endedNote(prev, split)}`);
     return { ...outputs, codeVersions: split, rolloutState: { ...prev, split } };
 }
 
-/** Someone changed the split during the rollout: stop, record what is live, and say so. */
-function changedElsewhere(ctx: RolloutContext, news: DeploymentInputs, live: LiveDeployment, prev: RolloutState): RolloutHalted {
+/**
+ * Someone changed the split during the rollout: stop, record what is live, and say so.
+ * `backToStart`: what serves is the split from before the rollout (a rollback made
+ * elsewhere, or one a killed run made without the engine recording it).
+ */
+function changedElsewhere(
+    ctx: RolloutContext,
+    news: DeploymentInputs,
+    live: LiveDeployment,
+    prev: RolloutState,
+    backToStart = sameSplit(live.codeVersions, prev.from),
+): RolloutHalted {
+    const serves = `${formatSplit(live.codeVersions)} serves${live.deploymentId ? ` (deployment ${live.deploymentId})` : ""}`;
     const message =
-        `The split of routine "${news.name}" (${news.env}) was changed elsewhere during the rollout of ${prev.candidate}: ` +
-        `it set ${formatSplit(prev.split)}, but ${formatSplit(live.codeVersions)} serves${live.deploymentId ? ` (deployment ${live.deploymentId})` : ""}. ` +
-        `The rollout stopped and left that change in place. To go on, change rollout.retry (the rollout then walks from what serves) or declare another split.`;
+        (backToStart
+            ? `The split of routine "${news.name}" (${news.env}) is back to where the rollout of ${prev.candidate} started: it set ${formatSplit(prev.split)}, ` +
+              `but ${serves}, rolled back elsewhere or by a run that did not finish. The rollout stopped and ${prev.candidate} does not serve. `
+            : `The split of routine "${news.name}" (${news.env}) was changed elsewhere during the rollout of ${prev.candidate}: ` +
+              `it set ${formatSplit(prev.split)}, but ${serves}. The rollout stopped and left that change in place. `) +
+        `To go on, change rollout.retry (the rollout then walks from what serves) or declare another split.`;
     return new RolloutHalted(message, ctx.id, {
         ...news,
         codeVersions: live.codeVersions,
@@ -520,7 +533,7 @@ async function guarded<T>(
     try {
         return await operation();
     } catch (error) {
-        if (error instanceof RolloutHalted) throw error;
+        if (error instanceof RolloutHalted || error instanceof EngineGone) throw error;
         const message = error instanceof Error ? error.message : String(error);
         // A deployment ESA accepted but could not confirm carries its own state: keep it.
         const landed = (error as any)?.properties as DeploymentOutputs | undefined;
@@ -555,4 +568,19 @@ function share(split: readonly CodeVersionSplit[], version: string): number {
 
 function iso(ms: number): string {
     return new Date(ms).toISOString();
+}
+
+/** A safe point: stop here, changing nothing, if the engine that started the run is gone. */
+async function checkpoint(ctx: RolloutContext, at: string): Promise<void> {
+    if (ctx.engineGone && (await ctx.engineGone())) throw new EngineGone(at);
+}
+
+/** A step's hold, in slices, so that a walk whose engine is gone stops during it. */
+async function hold(ctx: RolloutContext, until: number, at: string): Promise<void> {
+    for (;;) {
+        await checkpoint(ctx, at);
+        const left = until - ctx.clock.now();
+        if (left <= 0) return;
+        await ctx.clock.sleep(Math.min(left, HOLD_SLICE_MS));
+    }
 }
