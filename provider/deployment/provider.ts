@@ -21,6 +21,7 @@ import { formatSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, INPUT_KEYS } from "./types";
 import { checkInputs } from "./validation";
 import { CONFIG_KEYS, ENV_KEYS, secretsOf } from "../esa/config";
+import type { GateRunner } from "./rollout/gates";
 import { parseRolloutAction, previewRollout, readLiveFresh, ROLLOUT_ACTION_KEY, runRollout, stagingAddress } from "./rollout";
 
 export interface ProviderOptions {
@@ -32,6 +33,8 @@ export interface ProviderOptions {
     log?: Logger;
     /** Paces every ESA call; default: the process's limiter (none with a clock of the caller's). */
     limiter?: AdaptiveRateLimiter;
+    /** Runs a rollout step's gates; default: as declared. */
+    runGates?: GateRunner;
     /** Whether the engine that started the run is gone; default: watched in the dynamic-provider plugin, never elsewhere. */
     engineGone?: EngineWatch;
 }
@@ -80,6 +83,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 action: parsed.action,
                 id: resourceId(news.name, news.env),
                 engineGone: options.engineGone ?? engineWatch,
+                runGates: options.runGates,
             },
             olds,
             news,

@@ -22,7 +22,7 @@ import type { Clock } from "../../esa/retry";
 import { formatSplit, sameSplit } from "../split";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs, LiveDeployment } from "../types";
 import { actionFor, RolloutAction } from "./action";
-import { GateEnvironment, runGates } from "./gates";
+import { GateEnvironment, GateRunner, runGates } from "./gates";
 import { locate, PlannedStep, planRollout, RolloutPlan } from "./plan";
 import { endedNote, ResumeCause, Standing, standing } from "./position";
 import type { GateResult, RolloutConfig, RolloutState } from "./types";
@@ -36,6 +36,8 @@ export interface RolloutContext {
     /** One deployment of a split, as a plain update makes it (adoption, read-after-write guard). */
     apply(inputs: DeploymentInputs): Promise<DeploymentOutputs>;
     gates: GateEnvironment;
+    /** Runs a step's gates; default: each gate as declared (HTTP probes, commands). */
+    runGates?: GateRunner;
     clock: Clock;
     log: Logger;
     /** `esa:rolloutAction`, already parsed. */
@@ -243,7 +245,7 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
                     state("in-progress", split),
                 );
             }
-            const results = await runGates(config.gates, facts(news, position, current), ctx.gates);
+            const results = await (ctx.runGates ?? runGates)(config.gates, facts(news, position, current), ctx.gates);
             position.gates = results;
             // A failed gate's rollback is never skipped (it takes the failing candidate off
             // traffic, engine or not); anything else waits for an engine to record it.

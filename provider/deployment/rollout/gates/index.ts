@@ -31,6 +31,8 @@ export async function runGate(gate: Gate, facts: RolloutFacts, env: GateEnvironm
     };
 }
 
+export type GateRunner = (gates: readonly Gate[], facts: RolloutFacts, env: GateEnvironment) => Promise<GateResult[]>;
+
 export async function runGates(gates: readonly Gate[], facts: RolloutFacts, env: GateEnvironment): Promise<GateResult[]> {
     const results: GateResult[] = [];
     for (const gate of gates) results.push(await runGate(gate, facts, env));

@@ -1,0 +1,307 @@
+/**
+ * A model-based property test of the rollout walk under interruptions: random sequences
+ * of `pulumi` runs (`up`, `up --refresh`, `refresh` then `up`, `refresh` alone), each
+ * possibly killed at a random point (before any ESA call, after a call's effect with its
+ * answer lost, during a hold, during a gate), both modes, and a candidate that turns bad
+ * at a random moment. The engine is modelled as Pulumi's is: a new provider process per
+ * run, `diff` before `update` (no update when it says no change), the state recorded
+ * only when a run ends (its outputs, or the partial state a failure carries), nothing of
+ * a killed run, and a refresh that replaces the outputs with what `read` returns.
+ *
+ * After every run that ends, and after the reruns that end the sequence:
+ * - a candidate whose gate failed serves no more than before the rollout (the split from
+ *   before it is restored);
+ * - the state says what is live;
+ * - every deployment that gives the candidate traffic is a declared step (or the target),
+ *   above the candidate's live share (no step out of order), and never the split already
+ *   live (nothing deployed twice); every other deployment restores the split from before;
+ * - a candidate that never turned bad ends serving the target.
+ * One interleaving is known to deploy a step again, and is counted rather than refused:
+ * a continuous rollout's first run killed after its rollback landed, before the engine
+ * recorded anything of it. The next run cannot tell that rollout ever ran; it walks again,
+ * the failing candidate fails its first gate again and is restored again.
+ */
+import { strict as assert } from "assert";
+import fc from "fast-check";
+import { createProvider } from "../../provider";
+import type { GateRunner } from "../../provider/deployment/rollout/gates";
+import { formatSplit, sameSplit } from "../../provider/deployment/split";
+import { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
+import { checkInputs } from "../../provider/deployment/validation";
+import type { DeploymentRequest, EsaApi, LiveEnvironment } from "../../provider/esa/client";
+import { fakeClock, MemoryEsa } from "../support/memory-esa";
+
+const A = "1723599747213377175";
+const B = "1723599747213377176";
+const ROUTINE = "hello";
+const ID = `${ROUTINE}:production`;
+const SEQUENCES = Number(process.env.ROLLOUT_SEQUENCES ?? 2000);
+
+/** Thrown at the chosen point of a killed run, and at every point after it: a dead process does nothing more. */
+const KILLED = new Error("killed");
+
+/** Counts a run's interaction points (ESA calls, sleeps, gates) and kills it at the chosen one. */
+class Run {
+    points = 0;
+    dead = false;
+    constructor(readonly killAt?: number) {}
+    point(): void {
+        if (this.dead) throw KILLED;
+        if (this.killAt !== undefined && this.points++ >= this.killAt) {
+            this.dead = true;
+            throw KILLED;
+        }
+    }
+}
+
+interface Deployment {
+    split: CodeVersionSplit[];
+    /** What served just before it. */
+    before: CodeVersionSplit[];
+    run: number;
+}
+
+/** ESA as the runs see it: every deployment logged, each interaction a point where the run may die. */
+class World {
+    readonly esa = new MemoryEsa().addRoutine(ROUTINE);
+    readonly deployments: Deployment[] = [];
+    runNumber = 0;
+    run = new Run();
+    /** Interaction points passed in all runs: the clock the candidate turns bad by. */
+    interactions = 0;
+
+    constructor(from: CodeVersionSplit[]) {
+        this.esa.deployOutOfBand(ROUTINE, "production", from);
+    }
+
+    point(): void {
+        this.interactions++;
+        this.run.point();
+    }
+
+    live(): CodeVersionSplit[] {
+        return [...(this.esa.routines.get(ROUTINE)!.get("production")?.codeVersions ?? [])];
+    }
+
+    api(): EsaApi {
+        const world = this;
+        return {
+            async getRoutineEnvironments(name: string): Promise<LiveEnvironment[] | undefined> {
+                world.point();
+                const answer = await world.esa.getRoutineEnvironments(name);
+                world.point();
+                return answer;
+            },
+            async createDeployment(request: DeploymentRequest) {
+                world.point();
+                const before = world.live();
+                const answer = await world.esa.createDeployment(request);
+                world.deployments.push({ split: request.codeVersions.map((e) => ({ ...e })), before, run: world.runNumber });
+                // The deployment landed; a kill here loses its answer.
+                world.point();
+                return answer;
+            },
+        } as unknown as EsaApi;
+    }
+}
+
+interface Scenario {
+    from: CodeVersionSplit[];
+    steps: number[];
+    bakeSeconds: number;
+    mode: "continuous" | "stepwise";
+    /** The resource exists in the stack before the rollout (else the rollout comes with its create). */
+    existing: boolean;
+    /** A state written before `recordedSplit` existed. */
+    legacyState: boolean;
+    /** The global interaction count from which the candidate fails its gates (never, if beyond the runs). */
+    badAt: number;
+    runs: { kind: "up" | "up --refresh" | "refresh, up" | "refresh"; killAt?: number; advanceSeconds: number }[];
+}
+
+const scenarios: fc.Arbitrary<Scenario> = fc.record({
+    from: fc.constantFrom(
+        [{ codeVersion: A, percentage: 100 }],
+        [
+            { codeVersion: A, percentage: 70 },
+            { codeVersion: B, percentage: 30 },
+        ],
+    ),
+    steps: fc.uniqueArray(fc.constantFrom(10, 25, 50, 75, 100), { minLength: 1, maxLength: 4 }).map((steps) => steps.sort((a, b) => a - b)),
+    bakeSeconds: fc.constantFrom(0, 30, 60),
+    mode: fc.constantFrom("continuous" as const, "stepwise" as const),
+    existing: fc.boolean(),
+    legacyState: fc.boolean(),
+    badAt: fc.oneof(fc.constant(0), fc.nat(60), fc.constant(Number.MAX_SAFE_INTEGER)),
+    runs: fc.array(
+        fc.record({
+            kind: fc.constantFrom("up" as const, "up --refresh" as const, "refresh, up" as const, "refresh" as const),
+            killAt: fc.option(fc.nat(40), { nil: undefined }),
+            advanceSeconds: fc.constantFrom(0, 20, 61, 3600),
+        }),
+        { minLength: 1, maxLength: 6 },
+    ),
+});
+
+const TARGET: CodeVersionSplit[] = [{ codeVersion: B, percentage: 100 }];
+
+function inputs(split: CodeVersionSplit[], s: Scenario): DeploymentInputs {
+    const rollout = { steps: s.steps, bakeSeconds: s.bakeSeconds, mode: s.mode, gates: [{ name: "health", command: "true" }] };
+    const { inputs, failures } = checkInputs({ name: ROUTINE, env: "production", codeVersions: split, rollout });
+    assert.deepEqual(failures, []);
+    return inputs;
+}
+
+const share = (split: readonly CodeVersionSplit[], version: string) => split.find((e) => e.codeVersion === version)?.percentage ?? 0;
+
+interface Outcome {
+    /** The stack's record of the resource (outputs), as the engine keeps it. */
+    state?: DeploymentOutputs;
+    gateFailed: boolean;
+    /** Step deployments made again after a killed run's unrecorded rollback (the known interleaving). */
+    redeployedAfterUnrecordedRollback: number;
+}
+
+async function play(s: Scenario): Promise<Outcome> {
+    const world = new World(s.from);
+    const clock = fakeClock(Date.parse("2026-01-01T00:00:00Z"));
+    let gateFailed = false;
+    let unrecordedRollback = false;
+    let redeployedAfterUnrecordedRollback = 0;
+    const runGates: GateRunner = async (gates, facts) => {
+        world.point();
+        const passed = world.interactions < s.badAt;
+        if (!passed) gateFailed = true;
+        return gates.map((g) => ({ gate: g.name, step: facts.step, passed, detail: passed ? "ok" : "5xx", at: "", durationMs: 0 }));
+    };
+    const sleepingClock = {
+        ...clock,
+        sleep: async (ms: number) => {
+            world.point();
+            await clock.sleep(ms);
+        },
+    };
+    const news = inputs(TARGET, s);
+    let state: DeploymentOutputs | undefined;
+    if (s.existing) {
+        const live = world.esa.routines.get(ROUTINE)!.get("production")!;
+        state = { ...inputs(s.from, s), deploymentId: live.deploymentId };
+        if (!s.legacyState) state.recordedSplit = s.from;
+    }
+
+    const provider = () =>
+        createProvider({
+            apiFactory: () => world.api(),
+            clock: sleepingClock,
+            env: {},
+            log: () => undefined,
+            runGates,
+            engineGone: async () => false,
+        });
+
+    /** One `pulumi` command; its outcome is recorded unless it was killed. */
+    const command = async (kind: Scenario["runs"][number]["kind"] | "refresh-part", killAt?: number): Promise<"ended" | "killed"> => {
+        world.runNumber++;
+        world.run = new Run(killAt);
+        const deploymentsBefore = world.deployments.length;
+        const p = provider();
+        await p.configure({ config: { get: () => undefined, require: () => undefined } } as any);
+        let next = state;
+        try {
+            if ((kind === "up --refresh" || kind === "refresh" || kind === "refresh-part") && next) {
+                const read = await p.read(ID, next);
+                next = read.id === "" ? undefined : (read.props as DeploymentOutputs);
+            }
+            if (kind === "up" || kind === "up --refresh") {
+                if (!next) next = (await p.create(news)).outs as DeploymentOutputs;
+                else {
+                    const diff = await p.diff(ID, next, news);
+                    if (diff.changes) next = (await p.update(ID, next, news)).outs as DeploymentOutputs;
+                }
+            }
+        } catch (error: any) {
+            if (world.run.dead) return killed(deploymentsBefore);
+            assert.ok(error?.properties, `a run that ends in failure carries the state: ${error?.stack ?? error}`);
+            next = error.properties;
+        }
+        if (world.run.dead) return killed(deploymentsBefore);
+        state = next;
+        return "ended";
+    };
+    const killed = (deploymentsBefore: number): "killed" => {
+        const made = world.deployments.slice(deploymentsBefore);
+        if (made.some((d) => share(d.split, B) < share(d.before, B))) unrecordedRollback = true;
+        return "killed";
+    };
+
+    const stepSplits = new Set<string>();
+    const check = (when: string) => {
+        const live = world.live();
+        const context = `${when}; live ${formatSplit(live)}; state ${JSON.stringify(state && { codeVersions: state.codeVersions, rolloutState: state.rolloutState?.status })}`;
+        // Restoring the split from before the rollout gives the candidate back the share it had then, no more.
+        if (gateFailed) assert.ok(share(live, B) <= share(s.from, B), `a candidate whose gate failed serves: ${context}`);
+        if (state) assert.ok(sameSplit(state.codeVersions, live), `the state does not say what is live: ${context}`);
+    };
+
+    for (const [i, r] of s.runs.entries()) {
+        clock.advance(r.advanceSeconds * 1000);
+        if (r.kind === "refresh, up") {
+            const refreshed = await command("refresh-part", r.killAt);
+            if (refreshed === "ended" && (await command("up")) === "ended") check(`run ${i + 1} (${r.kind})`);
+        } else if ((await command(r.kind, r.killAt)) === "ended" && r.kind !== "refresh") check(`run ${i + 1} (${r.kind})`);
+    }
+    // The pipeline's next runs, killed no more: `up --refresh` once, then `up` until nothing changes.
+    for (let i = 0; i < 12; i++) {
+        clock.advance(24 * 3600_000);
+        const before = world.deployments.length;
+        await command(i === 0 ? "up --refresh" : "up");
+        check(`rerun ${i + 1}`);
+        if (i > 0 && world.deployments.length === before) break;
+    }
+
+    // Every deployment: a declared step (or the target) above the live share, or a restore; never what serves.
+    for (const d of world.deployments) {
+        const what = `deployment ${formatSplit(d.split)} over ${formatSplit(d.before)} (run ${d.run})`;
+        assert.ok(!sameSplit(d.split, d.before), `${what}: deployed what already served`);
+        const candidate = share(d.split, B);
+        if (candidate > share(d.before, B)) {
+            const declared =
+                sameSplit(d.split, TARGET) ||
+                (s.steps.includes(candidate) && d.split.length === 2 && share(d.split, A) === 100 - candidate);
+            assert.ok(declared, `${what}: not a declared step`);
+            const key = formatSplit(d.split);
+            if (stepSplits.has(key)) {
+                assert.ok(unrecordedRollback, `${what}: a step deployed twice`);
+                redeployedAfterUnrecordedRollback++;
+            }
+            stepSplits.add(key);
+        } else {
+            const restores = [s.from, [{ codeVersion: A, percentage: 100 }]];
+            assert.ok(
+                restores.some((r) => sameSplit(r, d.split)),
+                `${what}: neither a step nor a restore`,
+            );
+        }
+    }
+    if (!gateFailed)
+        assert.ok(sameSplit(world.live(), TARGET), `a healthy candidate did not reach the target: live ${formatSplit(world.live())}`);
+    return { state, gateFailed, redeployedAfterUnrecordedRollback };
+}
+
+describe("rollout: interrupted at any moment (model-based, in-memory ESA)", function () {
+    this.timeout(120_000);
+
+    it(`keeps its invariants over ${SEQUENCES} random sequences of killed runs, refreshes and reruns`, async () => {
+        const tally = { sequences: 0, failedCandidates: 0, redeployedAfterUnrecordedRollback: 0 };
+        await fc.assert(
+            fc.asyncProperty(scenarios, async (s) => {
+                const outcome = await play(s);
+                tally.sequences++;
+                if (outcome.gateFailed) tally.failedCandidates++;
+                tally.redeployedAfterUnrecordedRollback += outcome.redeployedAfterUnrecordedRollback;
+            }),
+            { numRuns: SEQUENCES, seed: Number(process.env.ROLLOUT_SEED ?? 1) },
+        );
+        console.log(`      ${JSON.stringify(tally)}`);
+    });
+});
