@@ -84,21 +84,20 @@ class World {
     }
 
     api(): EsaApi {
-        const world = this;
         return {
-            async getRoutineEnvironments(name: string): Promise<LiveEnvironment[] | undefined> {
-                world.point();
-                const answer = await world.esa.getRoutineEnvironments(name);
-                world.point();
+            getRoutineEnvironments: async (name: string): Promise<LiveEnvironment[] | undefined> => {
+                this.point();
+                const answer = await this.esa.getRoutineEnvironments(name);
+                this.point();
                 return answer;
             },
-            async createDeployment(request: DeploymentRequest) {
-                world.point();
-                const before = world.live();
-                const answer = await world.esa.createDeployment(request);
-                world.deployments.push({ split: request.codeVersions.map((e) => ({ ...e })), before, run: world.runNumber });
+            createDeployment: async (request: DeploymentRequest) => {
+                this.point();
+                const before = this.live();
+                const answer = await this.esa.createDeployment(request);
+                this.deployments.push({ split: request.codeVersions.map((e) => ({ ...e })), before, run: this.runNumber });
                 // The deployment landed; a kill here loses its answer.
-                world.point();
+                this.point();
                 return answer;
             },
         } as unknown as EsaApi;
