@@ -324,3 +324,105 @@ describe("rollout walk (provider, in-memory ESA)", () => {
         assert.deepEqual(refreshed.props.codeVersions, step1.codeVersions);
     });
 });
+
+describe("rollout walk: what a refresh cannot erase, and what previews say after it", () => {
+    const failing = { steps: [25, 75], bakeSeconds: 0, gates: [{ name: "smoke", command: "exit 1" }] };
+
+    it("a continuous rollout killed at step 1, then `up --refresh`: the step is resumed and a failure restores the split from before, not the half-way one", async () => {
+        const { esa, provider, logs } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const olds = { ...declared(only(A), failing), deploymentId: "1" };
+        const news = declared(only(B), failing);
+        // The killed run set step 1 and nothing of it was recorded; the refresh reads it.
+        esa.deployOutOfBand("hello", "production", split(A, 75, B, 25));
+        const refreshed = (await provider.read("hello:production", olds)).props as DeploymentOutputs;
+        assert.deepEqual(refreshed.codeVersions, split(A, 75, B, 25), "the refresh reports what is live");
+        assert.deepEqual(refreshed.recordedSplit, only(A), "and keeps what the last `up` left serving");
+
+        logs.length = 0;
+        assert.equal((await provider.diff("hello:production", refreshed, news)).changes, true);
+        assert.ok(
+            logs.some((l) => l.message.includes("is step 1/3 of the rollout") && l.message.includes(`a failed gate restores ${A}: 100%`)),
+            JSON.stringify(logs),
+        );
+        const calls = esa.count("CreateRoutineCodeDeployment");
+        const { properties } = await halted(provider.update("hello:production", refreshed, news));
+        assert.deepEqual(live(esa), ["175:100"], "the split from before the rollout serves again");
+        assert.equal(esa.count("CreateRoutineCodeDeployment") - calls, 1, "step 1 held again, not deployed again; the restore is the one deployment");
+        assert.deepEqual(properties.rolloutState!.from, only(A));
+        assert.deepEqual(properties.codeVersions, only(A));
+        assert.deepEqual(properties.recordedSplit, only(A));
+
+        // The next pipeline run, refreshed again: nothing deployed, the candidate stays out.
+        const again = (await provider.read("hello:production", properties)).props as DeploymentOutputs;
+        assert.equal((await provider.diff("hello:production", again, news)).changes, false);
+    });
+
+    it("a rollout whose create was killed at a step (nothing recorded) resumes it and restores the other version alone on failure", async () => {
+        const { esa, provider } = setup();
+        esa.deployOutOfBand("hello", "production", split(A, 75, B, 25));
+        const { properties } = await halted(provider.create(declared(only(B), failing)));
+        assert.deepEqual(live(esa), ["175:100"]);
+        assert.equal(properties.rolloutState!.status, "failed");
+        assert.equal(esa.count("CreateRoutineCodeDeployment"), 1, "only the restore");
+    });
+
+    it("after a stepwise rollout failed its gate, a refresh's preview says it is not started again, not the plan of a new one", async () => {
+        const { esa, provider, logs, clock } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const stepwise = { ...failing, bakeSeconds: 10, mode: "stepwise" };
+        const news = declared(only(B), stepwise);
+        const step1 = (await provider.update("hello:production", { ...declared(only(A), stepwise), deploymentId: "1" }, news)).outs;
+        clock.advance(10_000);
+        const { properties } = await halted(provider.update("hello:production", step1, news));
+        const refreshed = (await provider.read("hello:production", properties)).props as DeploymentOutputs;
+        logs.length = 0;
+        assert.equal((await provider.diff("hello:production", refreshed, news)).changes, false);
+        const said = logs.map((l) => l.message).join("\n");
+        assert.match(said, /the rollout of \d+ to .* failed and is not started again/);
+        assert.doesNotMatch(said, /rollout of \d+ from/);
+    });
+
+    it("after a console rollback during a hold, the drift review says the next `up` stops the rollout, and it does", async () => {
+        const { esa, provider, logs, clock } = setup();
+        esa.deployOutOfBand("hello", "production", only(A));
+        const stepwise = { steps: [20, 60], bakeSeconds: 60, mode: "stepwise" };
+        const news = declared(only(B), stepwise);
+        const step1 = (await provider.update("hello:production", { ...declared(only(A), stepwise), deploymentId: "1" }, news)).outs;
+        esa.deployOutOfBand("hello", "production", only(A));
+        clock.advance(60_000);
+        const refreshed = (await provider.read("hello:production", step1)).props as DeploymentOutputs;
+        logs.length = 0;
+        assert.equal((await provider.diff("hello:production", refreshed, news)).changes, true);
+        const said = logs.map((l) => l.message).join("\n");
+        assert.match(said, /serves again .*the next `up` stops the rollout/);
+        assert.doesNotMatch(said, /will move/);
+        const { properties, message } = await halted(provider.update("hello:production", refreshed, news));
+        assert.equal(properties.rolloutState!.status, "stopped");
+        assert.match(message, /back to where the rollout of \d+ started/);
+        assert.deepEqual(live(esa), ["175:100"]);
+    });
+
+    it("a walk whose engine is gone stops at its next safe point: during the hold, before the next step", async () => {
+        const esa = new MemoryEsa().addRoutine("hello");
+        esa.deployOutOfBand("hello", "production", only(A));
+        const clock = fakeClock(Date.parse("2026-01-01T00:00:00Z"));
+        let gone = false;
+        const provider = createProvider({ apiFactory: () => esa, clock, env: {}, log: () => undefined, engineGone: async () => gone });
+        await provider.configure({ config: { get: () => undefined } } as any);
+        const rollout = { steps: [10, 50], bakeSeconds: 60 };
+        // The engine goes away 20 s into step 1's hold.
+        const sleep = clock.sleep;
+        clock.sleep = async (ms: number) => {
+            await sleep(ms);
+            if (esa.count("CreateRoutineCodeDeployment") === 1 && ms > 0) gone = true;
+        };
+        await assert.rejects(
+            provider.update("hello:production", { ...declared(only(A), rollout), deploymentId: "1" }, declared(only(B), rollout)),
+            /engine that started this run is gone: stopped during the hold of step 1\/3/,
+        );
+        assert.deepEqual(live(esa), ["175:90", "176:10"], "ESA left as it was");
+        assert.equal(esa.count("CreateRoutineCodeDeployment"), 1);
+        assert.ok(clock.sleeps.every((ms) => ms <= 5_000), "the hold is watched at least every 5 s");
+    });
+});
