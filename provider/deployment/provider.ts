@@ -138,10 +138,13 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             // A refresh reads what is live; where a rollout stands is the stack's own record, and
             // so is the split the last `up` left serving: a refresh must not erase what tells a
             // step left live by a killed run from a split that was there before the rollout.
+            // (Kept with or without a rollout: a program often declares its first rollout
+            // together with the new target, and that run may be the one that is killed.)
+            const recordedSplit = props.recordedSplit ?? props.codeVersions;
             const rollout = {
                 ...(props.rollout === undefined ? {} : { rollout: props.rollout }),
                 ...(props.rolloutState === undefined ? {} : { rolloutState: props.rolloutState }),
-                ...(props.rollout === undefined ? {} : { recordedSplit: props.recordedSplit ?? props.codeVersions }),
+                ...(recordedSplit === undefined ? {} : { recordedSplit }),
             };
             return {
                 id,

@@ -40,9 +40,10 @@ export interface DeploymentOutputs extends DeploymentInputs {
     /** Where the last rollout stands; with a rollout, `codeVersions` is what is live, not what is declared. */
     rolloutState?: RolloutState;
     /**
-     * With a rollout: the split the stack's last `up` left serving. A refresh reports what is
-     * live in `codeVersions` and leaves this as it was, so that the next `up` can still tell a
-     * step left live by a killed run from a split that was there before the rollout.
+     * The split the stack's last `up` left serving, once a refresh has made `codeVersions`
+     * what is live (absent before: then `codeVersions` says it). A refresh keeps it as it
+     * was, so that the next `up` can still tell a rollout step left live by a killed run
+     * from a split that was there before the rollout.
      */
     recordedSplit?: CodeVersionSplit[];
 }

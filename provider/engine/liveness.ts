@@ -29,8 +29,10 @@ export const noEngineWatch: EngineWatch = async () => false;
 
 /** The engine address the dynamic-provider plugin was started with, if this process is that plugin. */
 export function pluginEngineAddress(argv: readonly string[] = process.argv): { host: string; port: number } | undefined {
+    // Started as `node -e "…dynamic-provider…" -- <engine>` (argv[1] set to the plugin's
+    // name) or through the `pulumi-resource-pulumi-nodejs` script (argv[1] its module path).
     const script = argv[1] ?? "";
-    if (!/dynamic-provider([\\/]index(\.js)?)?$/.test(script)) return undefined;
+    if (!/(dynamic-provider([\\/]index(\.js)?)?|pulumi-resource-pulumi-nodejs)$/.test(script)) return undefined;
     const match = /^(?:\[?([^\]]*)\]?):(\d+)$/.exec(argv[2] ?? "");
     if (!match) return undefined;
     return { host: match[1] === "" ? "127.0.0.1" : match[1], port: Number(match[2]) };

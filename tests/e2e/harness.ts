@@ -5,12 +5,13 @@
  * diagnostics of a run, the diff display's changed values, and what the emulator serves.
  */
 import { Emulator, Env } from "../../emulator";
-import { INLINE_STACK_PASSPHRASE, type Run } from "../../scripts/toolchain/inline-stack";
+import { INLINE_STACK_PASSPHRASE, type Run, type StackProcess } from "../../scripts/toolchain/inline-stack";
 import { ROUTINE_CODE_DEPLOYMENT_TYPE } from "../../sdk";
 
 export { emulatorCredentials, pulumiBinDir, repoRoot } from "../../scripts/toolchain";
 export { InlineStack as TestStack, packageSnapshot } from "../../scripts/toolchain/inline-stack";
 export type { Run, StackOptions, StackProcess } from "../../scripts/toolchain/inline-stack";
+
 /** The passphrase of every test stack's secrets. */
 export const PASSPHRASE = INLINE_STACK_PASSPHRASE;
 
@@ -78,5 +79,14 @@ export async function waitFor(
     while (!(await condition())) {
         if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+}
+
+/** SIGKILL, as a CI runner tearing a job down: no grace. */
+export function kill(p: StackProcess): void {
+    try {
+        process.kill(p.pid, "SIGKILL");
+    } catch {
+        // Already gone.
     }
 }

@@ -13,7 +13,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { Emulator, startEmulator } from "../../emulator";
 import { RoutineCodeDeployment } from "../../sdk";
-import { asSet, DEPLOYMENT_TYPE, diagnostics, emulatorCredentials, liveSplit, StackProcess, steps, TestStack, waitFor } from "./harness";
+import { asSet, DEPLOYMENT_TYPE, diagnostics, emulatorCredentials, kill, liveSplit, steps, TestStack, waitFor } from "./harness";
 
 const ROUTINE = "kill-edge";
 const V1 = "1723599747213377175";
@@ -135,11 +135,3 @@ describe("e2e: `pulumi up` killed while the deployment is in flight", function (
         assert.deepEqual((await stack.exportState()).pending_operations ?? [], []);
     });
 });
-
-function kill(p: StackProcess): void {
-    try {
-        process.kill(p.pid, "SIGKILL");
-    } catch {
-        // Already gone.
-    }
-}

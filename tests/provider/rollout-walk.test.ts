@@ -348,7 +348,11 @@ describe("rollout walk: what a refresh cannot erase, and what previews say after
         const calls = esa.count("CreateRoutineCodeDeployment");
         const { properties } = await halted(provider.update("hello:production", refreshed, news));
         assert.deepEqual(live(esa), ["175:100"], "the split from before the rollout serves again");
-        assert.equal(esa.count("CreateRoutineCodeDeployment") - calls, 1, "step 1 held again, not deployed again; the restore is the one deployment");
+        assert.equal(
+            esa.count("CreateRoutineCodeDeployment") - calls,
+            1,
+            "step 1 held again, not deployed again; the restore is the one deployment",
+        );
         assert.deepEqual(properties.rolloutState!.from, only(A));
         assert.deepEqual(properties.codeVersions, only(A));
         assert.deepEqual(properties.recordedSplit, only(A));
@@ -423,6 +427,9 @@ describe("rollout walk: what a refresh cannot erase, and what previews say after
         );
         assert.deepEqual(live(esa), ["175:90", "176:10"], "ESA left as it was");
         assert.equal(esa.count("CreateRoutineCodeDeployment"), 1);
-        assert.ok(clock.sleeps.every((ms) => ms <= 5_000), "the hold is watched at least every 5 s");
+        assert.ok(
+            clock.sleeps.every((ms) => ms <= 5_000),
+            "the hold is watched at least every 5 s",
+        );
     });
 });

@@ -73,6 +73,14 @@ export function standing({ prev, recorded, live, target, config, action }: Stand
         return { kind: "stop", prev, backToStart: sameSplit(live, prev.from) };
     }
 
+    // A step of the walk from the split the stack recorded, set by a run that did not
+    // finish: the target itself too, when the walk holds and gates it (a declared final step).
+    if (recorded && !sameSplit(recorded, live) && !(prev && sameTarget && prev.status === "succeeded")) {
+        const plan = planRollout(recorded, target, config.steps);
+        const k = plan ? locate(plan, recorded, live) : -1;
+        if (plan && k >= 1 && (k < plan.steps.length || plan.steps[k - 1].verify))
+            return { kind: "resume", from: recorded, plan, step: k, cause: "unrecorded", prev };
+    }
     if (sameSplit(live, target)) return { kind: "at-target" };
 
     // A rollout to another target still in flight is superseded: the new one starts from
@@ -81,11 +89,6 @@ export function standing({ prev, recorded, live, target, config, action }: Stand
         const plan = planRollout(prev.from, target, config.steps);
         if (plan)
             return { kind: "resume", from: prev.from, plan, step: Math.max(locate(plan, prev.from, live), 0), cause: "superseded", prev };
-    }
-    if (recorded && !sameSplit(recorded, live)) {
-        const plan = planRollout(recorded, target, config.steps);
-        const k = plan ? locate(plan, recorded, live) : -1;
-        if (plan && k >= 1) return { kind: "resume", from: recorded, plan, step: k, cause: "unrecorded", prev };
     }
     if (!recorded) {
         const inferred = inferStart(live, target, config);

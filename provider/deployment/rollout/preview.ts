@@ -111,13 +111,17 @@ export function previewRollout(
                     rest.length === 0
                         ? ""
                         : `, then ${describeSteps(rest)}${config.mode === "continuous" ? " within the same `up`" : ", one step per `up`"}`;
+                const held = `holds it again${step.verify && step.bakeSeconds > 0 ? ` for ${step.bakeSeconds} s` : ""}`;
+                const next =
+                    config.mode === "continuous" || found.cause === "ahead"
+                        ? `the next \`up\` ${held}, runs ${gates}${afterwards}`
+                        : `the next \`up\` records it and ${held}; the first \`up\` after that runs ${gates}${afterwards}`;
                 return {
                     changes: true,
                     severity: "warning",
                     message:
                         `${who}: ${formatSplit(live)} is step ${found.step}/${plan.steps.length} of the rollout of ${plan.candidate} from ${formatSplit(from)}, ` +
-                        `set by a run that did not finish: the next \`up\` holds it again${step.verify && step.bakeSeconds > 0 ? ` for ${step.bakeSeconds} s` : ""}, ` +
-                        `runs ${gates}${afterwards}; a failed gate restores ${formatSplit(from)}.`,
+                        `set by a run that did not finish: ${next}; a failed gate restores ${formatSplit(from)}.`,
                 };
             }
             const how =

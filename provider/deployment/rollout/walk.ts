@@ -141,6 +141,7 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
         config,
         action: ctx.action,
     });
+    const recordedInFlight = found.kind === "continue" || (found.kind === "resume" && found.cause === "ahead");
     let position: Position;
     switch (found.kind) {
         case "at-target":
@@ -212,7 +213,9 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
         const current = position.current;
         if (current?.verify) {
             const holdEnds = position.since + current.bakeSeconds * 1000;
-            if (config.mode === "stepwise" && (moved || now() < holdEnds)) {
+            // Stepwise, a step's gates run only in a run whose state records this rollout in
+            // flight: a rollback there is then never one the next run cannot know of.
+            if (config.mode === "stepwise" && (moved || !recordedInFlight || now() < holdEnds)) {
                 if (!moved)
                     ctx.log(
                         "info",
