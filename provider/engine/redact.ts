@@ -37,18 +37,32 @@ export function rememberFreeText(texts: Iterable<unknown>): void {
 /** `text` with every remembered free text, and every given secret, replaced by `****`. */
 export function redact(text: string, secrets: readonly string[] = []): string {
     if (!ordered) ordered = [...known].sort((a, b) => b.length - a.length);
-    let result = text;
+    const given = secrets.filter((s) => typeof s === "string" && s.length > 0);
     // Longest first, so that a text containing a shorter one is hidden whole.
-    for (const secret of [...secrets.filter((s) => s.length > 0), ...ordered]) {
+    const all = given.length === 0 ? ordered : [...given, ...ordered].sort((a, b) => b.length - a.length);
+    let result = text;
+    for (const secret of all) {
         if (result.includes(secret)) result = result.split(secret).join(REDACTED);
     }
     return result;
 }
 
-/** The parts of a command line that may be a secret passed to it: the whole line and its long words. */
+/**
+ * The parts of a command line that may be a secret passed to it: the whole line, and its
+ * words that look like a token (8 characters or more, with a digit, or with upper- and
+ * lower-case letters mixed, or 20 or more). Plain words, paths and variable names stay
+ * readable in the output shown.
+ */
 export function commandLineTexts(run: unknown): string[] {
     if (typeof run !== "string") return [];
-    return [run, ...run.split(/[\s'"`=;&|<>(){}$,]+/).filter((word) => word.length >= MIN_WORD_CHARS)];
+    return [run, ...run.split(/[\s'"`=;&|<>(){}$,:]+/).filter(looksLikeToken)];
+}
+
+function looksLikeToken(word: string): boolean {
+    if (word.length < MIN_WORD_CHARS || word.includes("/")) return false;
+    // An environment variable's name (ESA_ROLLOUT_CANDIDATE) is what a script refers to, not a secret.
+    if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(word)) return false;
+    return word.length >= 20 || /\d/.test(word) || /[a-z].*[A-Z]|[A-Z].*[a-z].*[A-Z]/.test(word.slice(1));
 }
 
 /** The parts of a URL that may be secret: the whole URL, its user and password, each query value, its fragment. */
