@@ -293,7 +293,7 @@ describe("wire safety: every answer crosses to the engine", function () {
                         sendCheck({ [PROVIDER_KEY]: "loader" }, checked);
                         const failure: any = await provider.update("id", {}, {}).then(
                             () => assert.fail("the update did not fail"),
-                            (e) => e,
+                            (e: unknown) => e,
                         );
                         assert.equal(failure.message, "halted");
                         sendProperties(failure.properties);
