@@ -13,7 +13,7 @@ import { CodeVersionInputs, DEPLOY_ENVS, IN_PLACE_KEYS, INPUT_KEYS, REPLACING_KE
 
 /** A version's free text that may be secret: its description (the code itself never reaches the provider's inputs). */
 export function codeVersionFreeText(values: Record<string, unknown>): unknown[] {
-    return [values.description];
+    return values.description === values.routine ? [] : [values.description];
 }
 
 /** A day: longer than any release should wait, and within what a Node.js timer can hold. */

@@ -52,7 +52,7 @@ export function createRoutineProvider(options: ReleaseProviderOptions = {}): Dyn
 
 /** A routine's free text that may be secret: its description. */
 export function routineFreeText(values: Record<string, unknown>): unknown[] {
-    return [values.description];
+    return values.description === values.name ? [] : [values.description];
 }
 
 /** A routine name: 2–64 lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen. */

@@ -348,7 +348,10 @@ export function deploymentFreeText(values: Record<string, unknown>): unknown[] {
         texts.push(...urlTexts(probe.url), probe.expectBody);
         if (isRecord(probe.headers)) texts.push(...Object.values(probe.headers));
     }
-    return texts;
+    // A free text equal to an identifier (a body that names the routine) is not hidden: the identifier is shown everywhere.
+    const ids = new Set<unknown>([values.name, values.env, ...gates.map((g) => (isRecord(g) ? g.name : undefined))]);
+    if (Array.isArray(values.codeVersions)) for (const e of values.codeVersions) if (isRecord(e)) ids.add(e.codeVersion);
+    return texts.filter((text) => !ids.has(text));
 }
 
 /** The rollout's record says what gates saw and why it ended, in the provider's words: none of the inputs' free text. */
