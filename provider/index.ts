@@ -9,12 +9,33 @@
  *
  * `provider` is the deployment's provider: the loader of every existing stack asks for
  * it by that name, so the name never changes.
+ *
+ * The three providers the loaders find are wrapped here, in one place, by `wireSafe`
+ * (`./engine/wire`): every answer is one the engine can carry, and the inputs' free text
+ * stays out of the provider's own words.
  */
-export { createProvider, provider } from "./deployment/provider";
+import { codeVersionFreeText } from "./code-version/check";
+import { codeVersionProvider as codeVersions } from "./code-version/provider";
+import { provider as deployments } from "./deployment/provider";
+import { deploymentFreeText, redactRolloutState } from "./deployment/rollout/validation";
+import { wireSafe, WireRules } from "./engine/wire";
+import { routineFreeText, routineProvider as routines } from "./routine/provider";
+
+/** How each resource's answers are made wire-safe: the free text of its inputs, the outputs it derives. */
+export const WIRE_RULES = {
+    deployment: { resource: "RoutineCodeDeployment", freeText: deploymentFreeText, redactDerived: redactRolloutState },
+    codeVersion: { resource: "RoutineCodeVersion", freeText: codeVersionFreeText },
+    routine: { resource: "Routine", freeText: routineFreeText },
+} satisfies Record<string, WireRules>;
+
+export const provider = wireSafe(deployments, WIRE_RULES.deployment);
+export const codeVersionProvider = wireSafe(codeVersions, WIRE_RULES.codeVersion);
+export const routineProvider = wireSafe(routines, WIRE_RULES.routine);
+export { createProvider } from "./deployment/provider";
 export type { ProviderOptions, RoutineCodeDeploymentProvider } from "./deployment/provider";
-export { codeVersionProvider, createCodeVersionProvider } from "./code-version/provider";
+export { createCodeVersionProvider } from "./code-version/provider";
 export type { ReleaseProviderOptions } from "./code-version/provider";
-export { routineProvider, createRoutineProvider } from "./routine/provider";
+export { createRoutineProvider } from "./routine/provider";
 export type { CallOptions, DeploymentRequest, EsaApi, EsaApiFactory, LiveEnvironment } from "./esa/client";
 export type { CodeVersionInfo, ReleaseApi, ReleaseApiFactory, RoutineInfo, UploadForm } from "./esa/client";
 export type { Connection, CredentialSource } from "./esa/config";

@@ -6,9 +6,18 @@
  * diff plans a replacement (the version id is then unknown too, which is what lets a
  * deployment that uses it show its update in the same preview).
  */
+import { describeValue } from "../engine/input-values";
 import { isUnknown, UNKNOWN } from "../engine/unknowns";
 import { contentHashOf } from "./source";
 import { CodeVersionInputs, DEPLOY_ENVS, IN_PLACE_KEYS, INPUT_KEYS, REPLACING_KEYS } from "./types";
+
+/** A version's free text that may be secret: its description (the code itself never reaches the provider's inputs). */
+export function codeVersionFreeText(values: Record<string, unknown>): unknown[] {
+    return values.description === values.routine ? [] : [values.description];
+}
+
+/** A day: longer than any release should wait, and within what a Node.js timer can hold. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
 
 export interface CheckFailure {
     property: string;
@@ -33,12 +42,12 @@ export function checkCodeVersion(raw: Record<string, any>): { inputs: CodeVersio
     )
         failures.push({
             property: "routine",
-            reason: `routine must be a non-empty routine name without surrounding whitespace, got ${JSON.stringify(inputs.routine)}.`,
+            reason: `routine must be a non-empty routine name without surrounding whitespace, got ${describeValue(inputs.routine)}.`,
         });
     if (known("sourceKind") && inputs.sourceKind !== "script" && inputs.sourceKind !== "assets")
         failures.push({
             property: "code",
-            reason: `the source kind must be "script" or "assets", got ${JSON.stringify(inputs.sourceKind)}.`,
+            reason: `the source kind must be "script" or "assets", got ${describeValue(inputs.sourceKind)}.`,
         });
     if (known("sourceHash") && !/^[0-9a-f]{64}$/.test(String(inputs.sourceHash)))
         failures.push({
@@ -48,24 +57,29 @@ export function checkCodeVersion(raw: Record<string, any>): { inputs: CodeVersio
     if (inputs.sourceHash === undefined || inputs.sourceFile === undefined)
         failures.push({ property: "code", reason: "code is required: a string, a pulumi.asset.FileAsset or a pulumi.asset.StringAsset." });
     if (known("description") && typeof inputs.description !== "string")
-        failures.push({ property: "description", reason: `description must be a string, got ${typeof inputs.description}.` });
+        failures.push({ property: "description", reason: `description must be a string, got ${describeValue(inputs.description)}.` });
     if (known("deployEnv") && !(DEPLOY_ENVS as readonly string[]).includes(inputs.deployEnv)) {
         const lower = String(inputs.deployEnv).trim().toLowerCase();
         const hint = lower.startsWith("prod") ? ' Did you mean "production"?' : lower.startsWith("stag") ? ' Did you mean "staging"?' : "";
         failures.push({
             property: "deployEnv",
-            reason: `deployEnv must be "staging" or "production" (whose environment variables are bundled), got ${JSON.stringify(inputs.deployEnv)}.${hint}`,
+            reason: `deployEnv must be "staging" or "production" (whose environment variables are bundled), got ${describeValue(inputs.deployEnv)}.${hint}`,
         });
     }
     if (known("pruneUnusedVersions") && typeof inputs.pruneUnusedVersions !== "boolean")
         failures.push({ property: "pruneUnusedVersions", reason: "pruneUnusedVersions must be true or false." });
     if (
         known("timeoutSeconds") &&
-        !(typeof inputs.timeoutSeconds === "number" && Number.isFinite(inputs.timeoutSeconds) && inputs.timeoutSeconds > 0)
+        !(
+            typeof inputs.timeoutSeconds === "number" &&
+            Number.isFinite(inputs.timeoutSeconds) &&
+            inputs.timeoutSeconds > 0 &&
+            inputs.timeoutSeconds <= MAX_TIMEOUT_SECONDS
+        )
     )
         failures.push({
             property: "timeoutSeconds",
-            reason: `timeoutSeconds must be a positive number of seconds, got ${JSON.stringify(inputs.timeoutSeconds)}.`,
+            reason: `timeoutSeconds must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), got ${describeValue(inputs.timeoutSeconds)}.`,
         });
 
     const parts = ["sourceKind", "sourceHash", "description", "deployEnv"].map((key) => inputs[key]);

@@ -537,8 +537,9 @@ export class CodeVersions {
     private keptWarning(routine: string, codeVersion: string, why: string): void {
         this.ctx.log(
             "warning",
-            `RoutineCodeVersion ${codeVersion} of routine "${routine}" was kept, not deleted: ${why}. ` +
-                `It is removed from the stack; the next release of this resource deletes it once it serves nothing (or delete it in the ESA console).`,
+            `RoutineCodeVersion ${codeVersion} of routine "${routine}" is removed from the stack but not deleted in ESA now: ${why}. ` +
+                `It goes when the routine is deleted (a Routine resource this stack created is deleted by its destroy, with its versions), ` +
+                `or the next release of this resource deletes it once it serves nothing (or delete it in the ESA console).`,
         );
     }
 

@@ -154,13 +154,15 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
         },
 
         async delete(id, props: Partial<DeploymentOutputs>) {
-            // ESA has no API to withdraw a deployment: the environment keeps serving its
-            // split. Deleting the resource only removes it from the stack.
+            // ESA has no API to withdraw a deployment: deleting the resource only removes it
+            // from the stack. Whether the routine goes too is not known here (a whole-stack
+            // destroy deletes it next, a partial one does not), so the message holds for both.
+            const routine = typeof props.name === "string" ? `routine "${props.name}"` : "the routine";
             log(
                 "warning",
-                `RoutineCodeDeployment ${id} removed from the stack only: ESA cannot withdraw a deployment, ` +
-                    `so it keeps serving ${formatSplit(props.codeVersions)}${props.deploymentId ? ` (deployment ${props.deploymentId})` : ""}. ` +
-                    `Deploy another split to change what serves traffic.`,
+                `RoutineCodeDeployment ${id} removed from the stack only: ESA cannot withdraw a deployment, so ` +
+                    `${formatSplit(props.codeVersions)}${props.deploymentId ? ` (deployment ${props.deploymentId})` : ""} serves ` +
+                    `until another split is deployed there or ${routine} is deleted (a Routine resource this stack created is deleted by its destroy, with everything it serves).`,
             );
         },
     };

@@ -10,7 +10,7 @@ import { canonicalOrder } from "./split";
 import { CodeVersionSplit, DeploymentInputs, ENVIRONMENTS, STRATEGIES } from "./types";
 import { isUnknown } from "../engine/unknowns";
 import { checkRollout } from "./rollout/validation";
-import { describeValue, isRecord } from "../engine/input-values";
+import { describeValue, isRecord, quote } from "../engine/input-values";
 
 export interface CheckFailure {
     property: string;
@@ -72,7 +72,7 @@ function checkName(value: unknown, fail: Fail): any {
     } else if (typeof value !== "string") {
         fail("name", `name must be a string (the routine's name), got ${describeValue(value)}.`);
     } else if (value.trim() !== value) {
-        fail("name", `name "${value}" has leading or trailing whitespace; use "${value.trim()}".`);
+        fail("name", `name ${quote(value)} has leading or trailing whitespace; use ${quote(value.trim())}.`);
     }
     return value;
 }
@@ -87,7 +87,7 @@ function checkEnv(value: unknown, fail: Fail): any {
     } else if (!(ENVIRONMENTS as readonly string[]).includes(value)) {
         const suggestion = suggestEnv(value);
         const hint = suggestion ? ` Did you mean "${suggestion}"?` : "";
-        fail("env", `env "${value}" is not an ESA environment: use ${allowed} (exact, lowercase).${hint}`);
+        fail("env", `env ${quote(value)} is not an ESA environment: use ${allowed} (exact, lowercase).${hint}`);
     }
     return value;
 }
@@ -224,7 +224,7 @@ function checkCodeVersion(path: string, value: unknown, fail: Fail): unknown {
     } else if (typeof value !== "string") {
         fail(path, `${path} must be a string (a code version id), got ${describeValue(value)}.`);
     } else if (value.trim() !== value || value.length === 0) {
-        fail(path, `${path} "${value}" has surrounding whitespace; use "${value.trim()}".`);
+        fail(path, `${path} ${quote(value)} has surrounding whitespace; use ${quote(value.trim())}.`);
     }
     return value;
 }
@@ -242,8 +242,10 @@ function checkPercentage(path: string, value: unknown, fail: Fail): unknown {
 function checkOptionalText(property: string, value: unknown, fail: Fail): any {
     if (value === undefined || value === null || value === "") return undefined;
     if (isUnknown(value)) return value;
-    if (typeof value !== "string" || value.trim() !== value) {
-        fail(property, `${property} must be a string without surrounding whitespace, got ${describeValue(value)}.`);
+    if (typeof value !== "string") {
+        fail(property, `${property} must be a string, got ${describeValue(value)}.`);
+    } else if (value.trim() !== value) {
+        fail(property, `${property} has leading or trailing whitespace; remove it.`);
     }
     return value;
 }
@@ -258,17 +260,28 @@ function checkEndpoint(value: unknown, fail: Fail): any {
     } catch {
         fail(
             "endpoint",
-            `endpoint "${endpoint}" is not an API address: use a host ("esa.cn-hangzhou.aliyuncs.com") or a URL ("http://127.0.0.1:8787").`,
+            `endpoint ${quote(withoutCredentials(endpoint))} is not an API address: use a host ("esa.cn-hangzhou.aliyuncs.com") or a URL ("http://127.0.0.1:8787").`,
         );
     }
     return endpoint;
 }
 
+/** An address as a message may repeat it: without a user, password or query, which may carry a secret. */
+function withoutCredentials(address: string): string {
+    return address.replace(/\/\/[^/@?#]*@/, "//****@").replace(/\?.*$/s, "?****");
+}
+
+/** A day: longer than any operation should wait, and within what a Node.js timer can hold. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
 function checkTimeout(value: unknown, fail: Fail): any {
     if (value === undefined || value === null) return undefined;
     if (isUnknown(value)) return value;
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-        fail("timeoutSeconds", `timeoutSeconds must be a positive number of seconds, got ${describeValue(value)}.`);
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
+        fail(
+            "timeoutSeconds",
+            `timeoutSeconds must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), got ${describeValue(value)}.`,
+        );
     }
     return value;
 }

@@ -3,8 +3,11 @@
  * deployment in place). A dynamic provider has no logging API of its own, but the
  * engine starts its process with the address of the engine's host service as the first
  * argument; that service's `Log` call shows a message in the CLI's diagnostics.
- * Outside that process (tests, other hosts) messages go to stderr.
+ * Outside that process (tests, other hosts) messages go to stderr. Either way, free text
+ * of the inputs that may be secret is replaced by `****` first (`./redact`).
  */
+import { redact } from "./redact";
+
 /** Where a resource's messages for the person running `pulumi` go. */
 export type Logger = (severity: "info" | "warning", message: string) => void;
 
@@ -12,7 +15,8 @@ const SEVERITY = { info: 1, warning: 2 } as const;
 
 let engine: { log(severity: keyof typeof SEVERITY, message: string): Promise<void> } | null | undefined;
 
-export const engineLog: Logger = (severity, message) => {
+export const engineLog: Logger = (severity, text) => {
+    const message = redact(text);
     const target = connect();
     if (!target) {
         process.stderr.write(`${severity}: ${message}\n`);

@@ -144,6 +144,8 @@ export class Routines {
             if (error instanceof CallFailed && isNotFound(error.failure)) return;
             throw error instanceof CallFailed ? error.userError : error;
         }
+        // What an earlier message of the same destroy left standing (a deployment's split, a serving version) is gone now.
+        this.ctx.log("info", `Routine "${name}" deleted, and with it its code versions and what its environments served.`);
     }
 
     private async get(name: string) {

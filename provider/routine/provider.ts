@@ -2,7 +2,9 @@
  * The dynamic provider of `Routine`: what the Pulumi engine calls. Loaded by the
  * serialized loader (`loaderFor("Routine", "routineProvider")`).
  */
+import { describeValue } from "../engine/input-values";
 import { isUnknown } from "../engine/unknowns";
+import { MAX_TIMEOUT_SECONDS } from "../code-version/check";
 import { DynamicProvider, ReleaseProviderOptions, releaseContexts } from "../code-version/provider";
 import { ROUTINE_INPUT_KEYS, RoutineInputs, RoutineOutputs, Routines } from "./lifecycle";
 
@@ -48,6 +50,11 @@ export function createRoutineProvider(options: ReleaseProviderOptions = {}): Dyn
     };
 }
 
+/** A routine's free text that may be secret: its description. */
+export function routineFreeText(values: Record<string, unknown>): unknown[] {
+    return values.description === values.name ? [] : [values.description];
+}
+
 /** A routine name: 2–64 lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
 const ROUTINE_NAME = /^[a-z][a-z0-9-]{0,62}[a-z0-9]$/;
 
@@ -61,14 +68,24 @@ export function checkRoutine(news: Record<string, any>) {
     else if (known("name") && (typeof inputs.name !== "string" || !ROUTINE_NAME.test(inputs.name)))
         failures.push({
             property: "name",
-            reason: `name must be 2–64 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen; got ${JSON.stringify(inputs.name)}.`,
+            reason: `name must be 2–64 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen; got ${describeValue(inputs.name)}.`,
         });
     if (known("description") && typeof inputs.description !== "string")
-        failures.push({ property: "description", reason: "description must be a string." });
+        failures.push({ property: "description", reason: `description must be a string, got ${describeValue(inputs.description)}.` });
     if (known("adoptExisting") && typeof inputs.adoptExisting !== "boolean")
-        failures.push({ property: "adoptExisting", reason: "adoptExisting must be true or false." });
-    if (known("timeoutSeconds") && !(typeof inputs.timeoutSeconds === "number" && inputs.timeoutSeconds > 0))
-        failures.push({ property: "timeoutSeconds", reason: "timeoutSeconds must be a positive number of seconds." });
+        failures.push({
+            property: "adoptExisting",
+            reason: `adoptExisting must be true or false, got ${describeValue(inputs.adoptExisting)}.`,
+        });
+    const timeout = inputs.timeoutSeconds;
+    if (
+        known("timeoutSeconds") &&
+        !(typeof timeout === "number" && Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)
+    )
+        failures.push({
+            property: "timeoutSeconds",
+            reason: `timeoutSeconds must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), got ${describeValue(timeout)}.`,
+        });
     return { inputs, failures };
 }
 

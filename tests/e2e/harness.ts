@@ -90,3 +90,33 @@ export function kill(p: StackProcess): void {
         // Already gone.
     }
 }
+
+export interface SecretPlace {
+    /** The type of the resource whose state holds it. */
+    resource: string;
+    /** Where in that resource, e.g. `inputs.alicloud:secretKey`. */
+    path: string;
+    /** Whether it is inside a value Pulumi marks as secret (encrypted at rest). */
+    markedSecret: boolean;
+}
+
+/** Pulumi's marker of a secret value in serialized state. */
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+/** Every place of a (decrypted) state that holds `secret`. */
+export function secretPlaces(deployment: any, secret: string): SecretPlace[] {
+    const places: SecretPlace[] = [];
+    const walk = (value: any, at: string[], resource: string, marked: boolean) => {
+        if (typeof value === "string") {
+            if (value.includes(secret))
+                places.push({ resource, path: at.filter((p) => p !== "plaintext").join("."), markedSecret: marked });
+        } else if (value && typeof value === "object") {
+            const isSecret = marked || SECRET_SIGNATURE in value;
+            for (const [key, child] of Object.entries(value)) walk(child, [...at, key], resource, isSecret);
+        }
+    };
+    for (const r of deployment.resources ?? []) walk(r, [], r.type, false);
+    const { resources: _, ...rest } = deployment;
+    walk(rest, [], "(not a resource)", false);
+    return places;
+}

@@ -67,7 +67,7 @@ describe("e2e: releases that fail, are destroyed, or come twenty at once", funct
         const { outputs } = await stack.up();
         const run = await stack.destroy();
         assert.deepEqual(versionsOf("keep-edge"), [outputs.serving]);
-        assert.ok(diagnostics(run, "warning").some((m) => m.includes(outputs.serving) && /kept, not deleted/.test(m)));
+        assert.ok(diagnostics(run, "warning").some((m) => m.includes(outputs.serving) && /not deleted in ESA now/.test(m)));
     });
 
     it("a full quota fails with the versions that serve nothing; pruneUnusedVersions then deletes only the oldest", async () => {

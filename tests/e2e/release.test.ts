@@ -170,7 +170,7 @@ describe("e2e: release from source in one `pulumi up` (HTTPS)", function () {
         );
         // The stable version still serves: kept, and the run says so.
         assert.ok(emulator.state().routines[ROUTINE].versions.some((v) => v.codeVersion === stable));
-        assert.ok(diagnostics(run).some((m) => /kept, not deleted/.test(m)));
+        assert.ok(diagnostics(run).some((m) => /not deleted in ESA now/.test(m)));
     });
 
     it("neither the AccessKey secret nor the source is in any file of the stack or in anything the CLI printed", () => {

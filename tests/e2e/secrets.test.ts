@@ -11,7 +11,7 @@ import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
 import { Emulator, startEmulator } from "../../emulator";
 import { RoutineCodeDeployment } from "../../sdk";
-import { asSet, liveSplit, StackOptions, TestStack } from "./harness";
+import { asSet, liveSplit, secretPlaces, SecretPlace, StackOptions, TestStack } from "./harness";
 
 const ROUTINE = "secret-edge";
 const V1 = "1723599747213377175";
@@ -145,38 +145,8 @@ describe("e2e: the AccessKey secret stays out of state and output", function () 
                 // Decrypted (`pulumi stack export --show-secrets`), the state holds it at most
                 // where the engine keeps secret stack config for the dynamic-provider plugin,
                 // encrypted at rest: never in a resource of ours, never unmarked.
-                assert.deepEqual(secretPlaces(await stack.exportState({ showSecrets: true })), source.expectedDecrypted);
+                assert.deepEqual(secretPlaces(await stack.exportState({ showSecrets: true }), SECRET), source.expectedDecrypted);
             });
         });
     }
 });
-
-interface SecretPlace {
-    /** The type of the resource whose state holds it. */
-    resource: string;
-    /** Where in that resource, e.g. `inputs.alicloud:secretKey`. */
-    path: string;
-    /** Whether it is inside a value Pulumi marks as secret (encrypted at rest). */
-    markedSecret: boolean;
-}
-
-/** Pulumi's marker of a secret value in serialized state. */
-const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
-
-/** Every place of a (decrypted) state that holds the secret. */
-function secretPlaces(deployment: any): SecretPlace[] {
-    const places: SecretPlace[] = [];
-    const walk = (value: any, at: string[], resource: string, marked: boolean) => {
-        if (typeof value === "string") {
-            if (value.includes(SECRET))
-                places.push({ resource, path: at.filter((p) => p !== "plaintext").join("."), markedSecret: marked });
-        } else if (value && typeof value === "object") {
-            const isSecret = marked || SECRET_SIGNATURE in value;
-            for (const [key, child] of Object.entries(value)) walk(child, [...at, key], resource, isSecret);
-        }
-    };
-    for (const r of deployment.resources ?? []) walk(r, [], r.type, false);
-    const { resources: _, ...rest } = deployment;
-    walk(rest, [], "(not a resource)", false);
-    return places;
-}

@@ -152,7 +152,7 @@ describe("Routine and RoutineCodeVersion ↔ emulator through the official SDK",
         const b = await versions.create(inputs("b"));
         emulator.setDeployment("hello-edge", "production", [{ codeVersion: a.outs.codeVersion, percentage: 100 }]);
         await versions.delete(a.id, a.outs);
-        assert.ok(logs.some((m) => /kept, not deleted/.test(m)));
+        assert.ok(logs.some((m) => /not deleted in ESA now/.test(m)));
         emulator.deleteVersion("hello-edge", b.outs.codeVersion);
         assert.equal((await versions.read(b.id, b.outs)).id, "");
         await versions.delete(b.id, b.outs);

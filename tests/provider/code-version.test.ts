@@ -330,7 +330,7 @@ describe("RoutineCodeVersion: read and delete", () => {
         await provider.delete(b.id, b.outs);
         assert.ok(esa.version("hello", a.outs.codeVersion));
         assert.equal(esa.version("hello", b.outs.codeVersion), undefined);
-        assert.ok(logs.some((l) => l.severity === "warning" && /kept, not deleted: it serves traffic in production/.test(l.message)));
+        assert.ok(logs.some((l) => l.severity === "warning" && /not deleted in ESA now: it serves traffic in production/.test(l.message)));
     });
 
     it("a later delete of the same resource removes its earlier kept versions once they serve nothing", async () => {

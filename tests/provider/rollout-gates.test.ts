@@ -68,7 +68,7 @@ describe("rollout gates", () => {
                 assert.equal(server.requests(), 10);
                 assert.match(
                     result.detail,
-                    /0 of 10 samples failed \(0 allowed; expected a 2xx status and a body containing "hello"\); 10 × 200 from version 1723599747213377175/,
+                    /^HTTP probe: 0 of 10 samples failed \(0 allowed; expected a 2xx status and a body containing the expected text\); 10 × 200 from version 1723599747213377175$/,
                 );
                 assert.equal(result.step, 2);
             } finally {
@@ -107,7 +107,11 @@ describe("rollout gates", () => {
                     environment(),
                 );
                 assert.equal(body.passed, false);
-                assert.match(body.detail, /body without "hello"/);
+                assert.match(body.detail, /body without the expected text/);
+                assert.ok(
+                    !body.detail.includes("hello") && !body.detail.includes("127.0.0.1"),
+                    "the detail repeats the expected body or the URL",
+                );
                 const status = await runGate(
                     httpGate(`http://127.0.0.1:${server.port}/`, { expectStatus: [204], samples: 1 }),
                     facts,

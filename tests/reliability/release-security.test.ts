@@ -289,7 +289,7 @@ describe("security: the release providers show no credential and return no sourc
             capture.errors.forEach((error, i) => assert.match(error.message, expected[i]));
             assert.match(capture.errors[7].message, /Authentication failed/);
             assert.match(capture.errors[2].message, /serves nothing/, "the quota error lists versions (with their descriptions)");
-            assert.ok(capture.logs.some((l) => /kept, not deleted/.test(l)));
+            assert.ok(capture.logs.some((l) => /not deleted in ESA now/.test(l)));
             assert.ok(capture.logs.some((l) => /removed from the stack only/.test(l)));
             const signed = emulator.requests().filter((r) => r.action !== "PostObject");
             assert.ok(signed.filter((r) => r.status === 200).length >= 20, "the credentials were really used");

@@ -5,7 +5,8 @@
  */
 import { isUnknown } from "../../engine/unknowns";
 import { Gate, HttpGate, ROLLOUT_MODES, RolloutConfig, RolloutStep } from "./types";
-import { describeValue, isRecord } from "../../engine/input-values";
+import { describeKind, describeValue, isRecord, quote } from "../../engine/input-values";
+import { commandLineTexts, redact, urlTexts } from "../../engine/redact";
 
 export type Fail = (property: string, reason: string) => void;
 
@@ -62,8 +63,16 @@ export function checkRollout(value: unknown, fail: Fail): RolloutConfig | undefi
 function checkSteps(value: unknown, defaultBake: number, fail: Fail): RolloutStep[] {
     if (isUnknown(value)) return value as any;
     const example = `for example [10, 50, 100] or [{ percentage: 10, bakeSeconds: 300 }, { percentage: 50 }]`;
-    if (!Array.isArray(value) || value.length === 0) {
+    if (value === undefined || value === null) {
         fail("rollout.steps", `rollout.steps is required: the candidate's percentages to walk through, ${example}.`);
+        return [];
+    }
+    if (!Array.isArray(value)) {
+        fail("rollout.steps", `rollout.steps must be a list of percentages or steps, got ${describeValue(value)}; ${example}.`);
+        return [];
+    }
+    if (value.length === 0) {
+        fail("rollout.steps", `rollout.steps is an empty list: give at least one step, ${example}.`);
         return [];
     }
     if (value.length > MAX_STEPS) fail("rollout.steps", `rollout.steps has ${value.length} steps; at most ${MAX_STEPS} are allowed.`);
@@ -193,18 +202,11 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
     }
     const gate = { url: value.url, headers: {}, expectStatus: [], samples: DEFAULT_SAMPLES, allowedFailures: 0 } as unknown as HttpGate;
     if (!isUnknown(value.url)) {
-        let ok = false;
-        if (typeof value.url === "string") {
-            try {
-                ok = ["http:", "https:"].includes(new URL(value.url).protocol);
-            } catch {
-                ok = false;
-            }
-        }
-        if (!ok)
+        const wrong = urlProblem(value.url);
+        if (wrong)
             fail(
                 `${path}.url`,
-                `${path}.url must be an http:// or https:// URL to probe, like "https://hello.example.com/health", got ${describeValue(value.url)}.`,
+                `${path}.url must be an http:// or https:// URL to probe, like "https://hello.example.com/health", got ${wrong}.`,
             );
     }
     if (value.headers !== undefined && value.headers !== null && !isUnknown(value.headers)) {
@@ -219,14 +221,16 @@ function checkHttp(path: string, value: unknown, fail: Fail): HttpGate {
                 if (typeof header !== "string")
                     fail(`${path}.headers.${name}`, `${path}.headers.${name} must be a string, got ${describeValue(header)}.`);
                 else if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
-                    fail(`${path}.headers.${name}`, `"${name}" is not a valid HTTP header name.`);
+                    fail(`${path}.headers.${name}`, `${quote(name)} is not a valid HTTP header name.`);
             }
             gate.headers = value.headers as Record<string, string>;
         }
     }
     if (value.expectStatus !== undefined && value.expectStatus !== null && !isUnknown(value.expectStatus)) {
         const statuses = Array.isArray(value.expectStatus) ? value.expectStatus : [value.expectStatus];
-        if (statuses.length === 0 || statuses.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 100 || s > 599)) {
+        if (statuses.some(isUnknown)) {
+            // Known at `up`: checked then.
+        } else if (statuses.length === 0 || statuses.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 100 || s > 599)) {
             fail(
                 `${path}.expectStatus`,
                 `${path}.expectStatus must be an HTTP status (100–599) or a list of them, got ${describeValue(value.expectStatus)}.`,
@@ -289,10 +293,22 @@ function checkCommand(path: string, value: unknown, fail: Fail): any {
     if (isUnknown(run)) return { run };
     if (typeof run !== "string" || run.trim() === "") {
         const where = isRecord(value) ? `${path}.run` : path;
-        fail(where, `${where} must be a shell command line (run with /bin/sh -c; exit code 0 passes), got ${describeValue(run)}.`);
+        fail(where, `${where} must be a shell command line (run with /bin/sh -c; exit code 0 passes), got ${describeKind(run)}.`);
         return { run };
     }
     return isRecord(value) && typeof value.cwd === "string" ? { run, cwd: value.cwd } : { run };
+}
+
+/** What is wrong with a probe URL, in words that do not repeat it (it may carry a token), or undefined. */
+function urlProblem(value: unknown): string | undefined {
+    if (typeof value !== "string") return describeValue(value);
+    let protocol: string;
+    try {
+        protocol = new URL(value).protocol;
+    } catch {
+        return `${describeKind(value)} that is not a URL`;
+    }
+    return ["http:", "https:"].includes(protocol) ? undefined : `a ${protocol.length <= 12 ? `"${protocol}"` : "non-HTTP"} URL`;
 }
 
 function checkSeconds(path: string, value: unknown, fallback: number, max: number, fail: Fail, min = 0): number {
@@ -303,4 +319,46 @@ function checkSeconds(path: string, value: unknown, fallback: number, max: numbe
         return fallback;
     }
     return value;
+}
+
+/**
+ * The free text of a deployment's inputs (or recorded outputs) that may be secret: each
+ * gate's command line and directory, probe URL, header values and expected body, and the
+ * endpoint's credentials. Whatever shape they came in: this runs before validation.
+ */
+export function deploymentFreeText(values: Record<string, unknown>): unknown[] {
+    const texts: unknown[] = [];
+    if (typeof values.endpoint === "string") {
+        try {
+            const url = new URL(/^[a-z]+:\/\//i.test(values.endpoint) ? values.endpoint : `https://${values.endpoint}`);
+            texts.push(decodeURIComponent(url.username), decodeURIComponent(url.password), url.search.slice(1));
+        } catch {
+            // Not a URL: refused by check, and nothing in it to hide.
+        }
+    }
+    const rollout = values.rollout;
+    const gates = isRecord(rollout) && Array.isArray(rollout.gates) ? rollout.gates : [];
+    for (const gate of gates) {
+        if (!isRecord(gate)) continue;
+        const command = gate.command;
+        texts.push(...commandLineTexts(isRecord(command) ? command.run : command));
+        if (isRecord(command)) texts.push(command.cwd);
+        const probe = gate.http;
+        if (!isRecord(probe)) continue;
+        texts.push(...urlTexts(probe.url), probe.expectBody);
+        if (isRecord(probe.headers)) texts.push(...Object.values(probe.headers));
+    }
+    // A free text equal to an identifier (a body that names the routine) is not hidden: the identifier is shown everywhere.
+    const ids = new Set<unknown>([values.name, values.env, ...gates.map((g) => (isRecord(g) ? g.name : undefined))]);
+    if (Array.isArray(values.codeVersions)) for (const e of values.codeVersions) if (isRecord(e)) ids.add(e.codeVersion);
+    return texts.filter((text) => !ids.has(text));
+}
+
+/** The rollout's record says what gates saw and why it ended, in the provider's words: none of the inputs' free text. */
+export function redactRolloutState(outputs: Record<string, unknown>): void {
+    const state = outputs.rolloutState;
+    if (!isRecord(state)) return;
+    if (typeof state.message === "string") state.message = redact(state.message);
+    if (!Array.isArray(state.gates)) return;
+    for (const result of state.gates) if (isRecord(result) && typeof result.detail === "string") result.detail = redact(result.detail);
 }

@@ -7,6 +7,10 @@
  * With `target: "staging"` the requests go to the routine's staging address with the
  * URL's host name as Host, as ESA's staging environment is reached. node:http rather
  * than fetch, because fetch refuses to set Host.
+ *
+ * What it saw never repeats the URL, the headers or the body it expects: any of them may
+ * carry a secret (a token in the query, an Authorization header), and the rollout's
+ * record is an output the engine does not keep secret (README, "Security").
  */
 import * as http from "node:http";
 import * as https from "node:https";
@@ -46,7 +50,7 @@ export async function runHttpGate(gate: HttpGate, timeoutMs: number, env: GateEn
         if (left <= 0) {
             return {
                 passed: false,
-                detail: `timed out after ${Math.round(timeoutMs / 1000)} s with ${samples.length} of ${gate.samples} samples taken; ${summarize(samples)}`,
+                detail: `HTTP probe timed out after ${Math.round(timeoutMs / 1000)} s with ${samples.length} of ${gate.samples} samples taken; ${summarize(samples)}`,
             };
         }
         const sample = await probe(url, gate, left, address);
@@ -59,7 +63,7 @@ export async function runHttpGate(gate: HttpGate, timeoutMs: number, env: GateEn
     const passed = failures <= gate.allowedFailures;
     return {
         passed,
-        detail: `${gate.url}${where}: ${failures} of ${samples.length} samples failed (${gate.allowedFailures} allowed; expected ${expectation(gate)}); ${summarize(samples)}`,
+        detail: `HTTP probe${where}: ${failures} of ${samples.length} samples failed (${gate.allowedFailures} allowed; expected ${expectation(gate)}); ${summarize(samples)}`,
     };
 }
 
@@ -101,18 +105,18 @@ function probe(url: URL, gate: HttpGate, timeoutMs: number, address: string | un
                     const statusOk = gate.expectStatus.length > 0 ? gate.expectStatus.includes(status) : status >= 200 && status < 300;
                     if (!statusOk) return done({ status, version, ok: false, why: `status ${status}` });
                     if (gate.expectBody !== undefined && !body.includes(gate.expectBody)) {
-                        return done({ status, version, ok: false, why: `body without ${JSON.stringify(gate.expectBody)}` });
+                        return done({ status, version, ok: false, why: "body without the expected text" });
                     }
                     done({ status, version, ok: true });
                 });
-                response.on("error", (error) => done({ ok: false, why: error.message }));
+                response.on("error", (error: NodeJS.ErrnoException) => done({ ok: false, why: error.code ?? "answer cut off" }));
             },
         );
         const timer = setTimeout(() => {
             request.destroy();
             done({ ok: false, why: "no answer within the gate's timeout" });
         }, timeoutMs);
-        request.on("error", (error: NodeJS.ErrnoException) => done({ ok: false, why: error.code ?? error.message }));
+        request.on("error", (error: NodeJS.ErrnoException) => done({ ok: false, why: error.code ?? "request failed" }));
         request.end();
     });
 }
@@ -131,7 +135,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 function expectation(gate: HttpGate): string {
     const status = gate.expectStatus.length > 0 ? `status ${gate.expectStatus.join(" or ")}` : "a 2xx status";
-    return gate.expectBody !== undefined ? `${status} and a body containing ${JSON.stringify(gate.expectBody)}` : status;
+    return gate.expectBody !== undefined ? `${status} and a body containing the expected text` : status;
 }
 
 /** "7 × 200 from version 176; 3 × status 503 from version 177". */
