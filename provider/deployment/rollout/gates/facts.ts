@@ -48,10 +48,3 @@ export function factsAsEnvironment(facts: RolloutFacts): Record<string, string> 
         ESA_ROLLOUT_SPLIT: facts.split.map((e) => `${e.codeVersion}:${e.percentage}`).join(","),
     };
 }
-
-/** Replaces every secret in `text`. */
-export function scrub(text: string, secrets: readonly string[]): string {
-    let result = text;
-    for (const secret of secrets) if (secret) result = result.split(secret).join("****");
-    return result;
-}
