@@ -1,7 +1,7 @@
 /**
  * The installed implementation of the package's dynamic providers: what the small
  * serialized loader stored in every resource's state (`./engine/shim`) requires at run
- * time (SPEC §7).
+ * time (README: Details).
  *
  * - `deployment/`: `RoutineCodeDeployment` (validation, diff, lifecycle).
  * - `esa/`: the ESA plumbing every resource shares (client, errors, retries, config).
@@ -34,10 +34,23 @@ export const routineProvider = wireSafe(routines, WIRE_RULES.routine);
 export { createProvider } from "./deployment/provider";
 export type { ProviderOptions, RoutineCodeDeploymentProvider } from "./deployment/provider";
 export { createCodeVersionProvider } from "./code-version/provider";
-export type { ReleaseProviderOptions } from "./code-version/provider";
+export type { CodeVersionProviderOptions } from "./code-version/provider";
 export { createRoutineProvider } from "./routine/provider";
-export type { CallOptions, DeploymentRequest, EsaApi, EsaApiFactory, LiveEnvironment } from "./esa/client";
-export type { CodeVersionInfo, ReleaseApi, ReleaseApiFactory, RoutineInfo, UploadForm } from "./esa/client";
+export type { RoutineProviderOptions } from "./routine/provider";
+export type { DeploymentApi, DeploymentApiFactory, DeploymentRequest, LiveEnvironment } from "./deployment/api";
+export type { CodeVersionApi, CodeVersionApiFactory, CodeVersionInfo, UploadForm } from "./code-version/api";
+export type { RoutineApi, RoutineApiFactory, RoutineInfo } from "./routine/api";
+export type { CallOptions } from "./esa/sdk";
 export type { Connection, CredentialSource } from "./esa/config";
-export type { Clock } from "./esa/retry";
+export type { Clock } from "./esa/clock";
+// The names of earlier releases, kept so that programs written against them still compile.
+export type { DeploymentApi as EsaApi, DeploymentApiFactory as EsaApiFactory } from "./deployment/api";
+export type { CodeVersionProviderOptions as ReleaseProviderOptions } from "./code-version/provider";
+import type { CodeVersionApi } from "./code-version/api";
+import type { RoutineApi } from "./routine/api";
+import type { Connection } from "./esa/config";
+/** @deprecated The release calls are now two APIs: `RoutineApi` and `CodeVersionApi`. */
+export type ReleaseApi = RoutineApi & CodeVersionApi;
+/** @deprecated See `ReleaseApi`. */
+export type ReleaseApiFactory = (connection: Connection) => ReleaseApi;
 export type { Logger } from "./engine/log";

@@ -22,15 +22,18 @@
  * - Delete keeps a version that serves traffic (with a warning) and deletes this
  *   resource's earlier versions that serve nothing any more.
  */
-import type { CodeVersionInfo } from "../esa/client";
+import { CallFailed, Calls, CODE_ADVICE, isNotFound, isQuotaFull } from "../esa/call";
+import type { ResourceContext } from "../esa/context";
 import { wasRefused } from "../esa/errors";
-import { CallFailed, Calls, isNotFound, isQuotaFull, ReleaseContext } from "./calls";
+import type { CodeVersionApi, CodeVersionInfo, UploadForm } from "./api";
 import { readMarker, tagDescription } from "./marker";
 import { loadSource } from "./source";
 import { CodeVersionInputs, CodeVersionOutputs, parseResourceId, withoutSourceFile } from "./types";
 
 /** A commit older than this (by ESA's clock vs ours) is not taken for ours when an answer was lost. */
 const LANDED_WINDOW_MS = 60_000;
+/** An upload carries the whole source: its one request may take this long. */
+const MAX_UPLOAD_MS = 120_000;
 /** An `init` version older than this is an interrupted upload, not one in progress. */
 const STALE_INIT_MS = 10 * 60_000;
 /** At most this many versions are deleted to make room for one release. */
@@ -55,7 +58,7 @@ export function serializedPerRoutine<T>(key: string, work: () => Promise<T>): Pr
 }
 
 /** Where to upload, from GetRoutineStagingCodeUploadInfo. */
-type StagingTicket = Awaited<ReturnType<ReleaseContext["api"]["stagingUploadInfo"]>>;
+type StagingTicket = Awaited<ReturnType<CodeVersionApi["stagingUploadInfo"]>>;
 
 /** A version with whether it serves traffic now. */
 interface Inventoried extends CodeVersionInfo {
@@ -65,8 +68,8 @@ interface Inventoried extends CodeVersionInfo {
 export class CodeVersions {
     private readonly calls: Calls;
 
-    constructor(private readonly ctx: ReleaseContext) {
-        this.calls = new Calls(ctx);
+    constructor(private readonly ctx: ResourceContext<CodeVersionApi>) {
+        this.calls = new Calls(ctx, CODE_ADVICE);
     }
 
     async create(inputs: CodeVersionInputs): Promise<CodeVersionOutputs> {
@@ -206,7 +209,7 @@ export class CodeVersions {
                 action: "OSS PostObject (code upload)",
                 routine,
                 retryAmbiguous: true,
-                upload: true,
+                maxRequestMs: MAX_UPLOAD_MS,
                 run: (o) => this.ctx.api.upload(staged.form, bytes, "index.js", o),
             });
         } catch (error) {
@@ -251,7 +254,7 @@ export class CodeVersions {
             const landed = await this.findLanded(routine, codeDescription, since);
             if (landed) await this.deleteVersion(routine, landed.codeVersion).catch(() => undefined);
         };
-        let created: { codeVersion: string; form: import("../esa/client").UploadForm };
+        let created: { codeVersion: string; form: UploadForm };
         try {
             created = await this.calls.call({
                 action: "CreateRoutineWithAssetsCodeVersion",
@@ -272,7 +275,7 @@ export class CodeVersions {
                 action: "OSS PostObject (assets upload)",
                 routine,
                 retryAmbiguous: true,
-                upload: true,
+                maxRequestMs: MAX_UPLOAD_MS,
                 run: (o) => this.ctx.api.upload(created.form, zip, "code.zip", o),
             });
         } catch (error) {

@@ -3,60 +3,24 @@
  * the serialized loader (`loaderFor("RoutineCodeVersion", "codeVersionProvider")`).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { engineLog, Logger } from "../engine/log";
-import { createSdkReleaseApi, ReleaseApiFactory } from "../esa/client";
-import { ConfigLookup, resolveConnection } from "../esa/config";
-import { limiterFor } from "../esa/rate-limit";
-import { Clock, systemClock } from "../esa/retry";
-import { ReleaseContext } from "./calls";
+import { ProviderEnvironment, resourceContexts } from "../esa/context";
+import { CodeVersionApiFactory, createSdkCodeVersionApi } from "./api";
 import { checkCodeVersion, diffCodeVersion } from "./check";
 import { CodeVersions } from "./lifecycle";
 import { CodeVersionInputs, CodeVersionOutputs, INPUT_KEYS, resourceId, withoutSourceFile } from "./types";
 
-export interface ReleaseProviderOptions {
+export interface CodeVersionProviderOptions extends ProviderEnvironment {
     /** How the provider reaches ESA; tests pass an in-memory implementation. */
-    apiFactory?: ReleaseApiFactory;
-    clock?: Clock;
-    env?: NodeJS.ProcessEnv;
-    log?: Logger;
+    apiFactory?: CodeVersionApiFactory;
 }
 
+/** The dynamic provider's methods, as the engine calls them. */
 export type DynamicProvider = Required<
     Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">
 >;
 
-/** What the release providers share: the stack config, and a context per resource's connection settings. */
-export function releaseContexts(options: ReleaseProviderOptions) {
-    let stackConfig: ConfigLookup = () => undefined;
-    return {
-        configure(request: dynamic.ConfigureRequest) {
-            stackConfig = (key) => {
-                const value = request.config.get(key);
-                return value === undefined || value === null ? undefined : String(value);
-            };
-        },
-        context(inputs: { region?: string; endpoint?: string; timeoutSeconds?: number }): ReleaseContext {
-            const connection = resolveConnection(
-                { region: inputs.region, endpoint: inputs.endpoint, timeoutSeconds: inputs.timeoutSeconds },
-                stackConfig,
-                options.env ?? process.env,
-            );
-            const clock = options.clock ?? systemClock;
-            // The process's one limiter paces these calls too (through `withRetries`): the
-            // stack's ceiling applies whichever resource's provider reads it first.
-            limiterFor(clock)?.setCeiling(connection.maxRequestsPerSecond);
-            return {
-                api: (options.apiFactory ?? createSdkReleaseApi)(connection),
-                connection,
-                clock,
-                log: options.log ?? engineLog,
-            };
-        },
-    };
-}
-
-export function createCodeVersionProvider(options: ReleaseProviderOptions = {}): DynamicProvider {
-    const contexts = releaseContexts(options);
+export function createCodeVersionProvider(options: CodeVersionProviderOptions = {}): DynamicProvider {
+    const contexts = resourceContexts(options.apiFactory ?? createSdkCodeVersionApi, options);
     const versions = (inputs: Partial<CodeVersionInputs>) => new CodeVersions(contexts.context(inputs));
     return {
         async configure(request) {

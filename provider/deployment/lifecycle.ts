@@ -13,16 +13,16 @@
  * - If anything fails after ESA accepted the deployment, the error carries the new
  *   state, so the engine records what is live instead of what was there before.
  */
-import { Connection, describeCredentials, secretsOf } from "../esa/config";
 import type { Logger } from "../engine/log";
-import { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "../esa/client";
-import { ApiFailure, explain, EsaOperationError, OperationContext, wasRefused } from "../esa/errors";
-import { Clock, RetriesStopped, retryBound, withRetries } from "../esa/retry";
+import { CallFailed, Calls } from "../esa/call";
+import type { Clock } from "../esa/clock";
+import type { Connection } from "../esa/config";
+import { ApiFailure, wasRefused } from "../esa/errors";
+import type { CallOptions } from "../esa/sdk";
+import type { DeploymentApi, DeploymentRequest, LiveEnvironment } from "./api";
 import { canonicalOrder, formatSplit, sameSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, Environment, LiveDeployment } from "./types";
 
-/** The longest one HTTP request may take; the operation's deadline bounds the total. */
-const MAX_REQUEST_MS = 30_000;
 /** How long the read-after-write guard waits at most, within the deadline. */
 const MAX_CONFIRM_MS = 60_000;
 /**
@@ -32,7 +32,7 @@ const MAX_CONFIRM_MS = 60_000;
 const RUN_READ_MAX_AGE_MS = 30 * 60_000;
 
 export interface DeploymentContext {
-    api: EsaApi;
+    api: DeploymentApi;
     connection: Connection;
     clock: Clock;
     log: Logger;
@@ -83,12 +83,10 @@ export function parseResourceId(id: string): { name: string; env: Environment } 
 }
 
 export class Deployments {
-    private readonly deadline: number;
-    private readonly started: number;
+    private readonly calls: Calls;
 
     constructor(private readonly ctx: DeploymentContext) {
-        this.started = ctx.clock.now();
-        this.deadline = this.started + ctx.connection.timeoutMs;
+        this.calls = new Calls(ctx);
     }
 
     /**
@@ -167,27 +165,23 @@ export class Deployments {
     ): Promise<LiveDeployment | undefined> {
         let envs: LiveEnvironment[] | undefined;
         // ESA's own answer when it says the routine does not exist, so that the error
-        // shown to the user carries its RequestId (SPEC §5).
+        // shown to the user carries its RequestId.
         let missing: ApiFailure = { code: "RoutineNotExist", message: "The routine name does not exist" };
         try {
-            envs = await withRetries(
-                (attempt) => this.ctx.api.getRoutineEnvironments(name, { ...this.callOptions(attempt), env, ...read }),
-                {
-                    deadline: this.deadline,
-                    clock: this.ctx.clock,
-                    retryAmbiguous: true,
-                    limiter: this.pacing,
-                },
-            );
+            envs = await this.calls.call({
+                action: "GetRoutine",
+                routine: name,
+                env,
+                run: (options) => this.ctx.api.getRoutineEnvironments(name, { ...options, env, ...read }),
+                retryAmbiguous: true,
+            });
         } catch (error) {
-            if (!(error instanceof RetriesStopped && error.failure.code === "RoutineNotExist")) {
-                throw this.explainStopped(error, { action: "GetRoutine", routine: name, env });
-            }
+            if (!(error instanceof CallFailed && error.failure.code === "RoutineNotExist")) throw userError(error);
             missing = error.failure;
         }
         if (envs === undefined) {
             if (action === "GetRoutine") return undefined;
-            throw this.explain(missing, { action, routine: name, env });
+            throw this.calls.explain(missing, { action, routine: name, env });
         }
         const deployment = findEnvironment(envs, env)?.deployment;
         // The API's order of versions is not ours: keep the canonical one (oldest first).
@@ -221,11 +215,10 @@ export class Deployments {
             return undefined;
         };
         try {
-            const result = await withRetries((attempt) => this.ctx.api.createDeployment(request, this.callOptions(attempt)), {
-                deadline: this.deadline,
-                clock: this.ctx.clock,
+            const result = await this.calls.call({
+                ...context,
+                run: (options) => this.ctx.api.createDeployment(request, options),
                 retryAmbiguous: true,
-                limiter: this.pacing,
                 beforeRetry: async (failure) => {
                     const deploymentId = await landedDespite(failure);
                     return deploymentId ? { settled: true, value: { deploymentId } } : undefined;
@@ -233,18 +226,18 @@ export class Deployments {
             });
             return result.deploymentId;
         } catch (error) {
-            if (error instanceof RetriesStopped && error.failureClass !== "fatal") {
+            if (error instanceof CallFailed && error.failureClass !== "fatal") {
                 const deploymentId = await landedDespite(error.failure);
                 if (deploymentId) return deploymentId;
             }
-            throw this.explainStopped(error, context);
+            throw userError(error);
         }
     }
 
     /** The read-after-write guard: wait until GetRoutine shows the new split. */
     private async confirm(outputs: DeploymentOutputs): Promise<void> {
         const { name, env } = outputs;
-        const until = Math.min(this.deadline, this.ctx.clock.now() + MAX_CONFIRM_MS);
+        const until = Math.min(this.calls.deadline, this.ctx.clock.now() + MAX_CONFIRM_MS);
         let delay = 200;
         let seen: LiveDeployment | undefined;
         let lastError: unknown;
@@ -260,7 +253,7 @@ export class Deployments {
             await this.ctx.clock.sleep(delay);
             delay = Math.min(delay * 2, 2_000);
         }
-        const waited = Math.round((this.ctx.clock.now() - this.started) / 1000);
+        const waited = Math.round((this.ctx.clock.now() - this.calls.started) / 1000);
         const found =
             lastError instanceof Error
                 ? `reading it back failed: ${lastError.message}`
@@ -272,29 +265,12 @@ export class Deployments {
             outputs,
         );
     }
+}
 
-    private explainStopped(error: unknown, context: OperationContext): Error {
-        if (!(error instanceof RetriesStopped)) return error instanceof Error ? error : new Error(String(error));
-        return this.explain(error.failure, context, error.summary(this.ctx.clock.now() - this.started));
-    }
-
-    private explain(failure: Parameters<typeof explain>[0], context: OperationContext, note?: string): EsaOperationError {
-        const credentials = describeCredentials(this.ctx.connection.credentials);
-        return explain(failure, { ...context, credentials }, secretsOf(this.ctx.connection.credentials), note);
-    }
-
-    /** How `withRetries` paces this lifecycle's calls: inside `api` when it does, else its default. */
-    private get pacing(): "inside" | undefined {
-        return this.ctx.paced ? "inside" : undefined;
-    }
-
-    /** One attempt's request options: bounded by the time left; a retry, by the deadline too. */
-    private callOptions(attempt: number): CallOptions {
-        return {
-            timeoutMs: Math.max(1_000, Math.min(MAX_REQUEST_MS, this.deadline - this.ctx.clock.now())),
-            ...retryBound(attempt, this.deadline),
-        };
-    }
+/** What a call that failed tells the user. */
+function userError(error: unknown): Error {
+    if (error instanceof CallFailed) return error.userError;
+    return error instanceof Error ? error : new Error(String(error));
 }
 
 export function findEnvironment(envs: LiveEnvironment[], env: string): LiveEnvironment | undefined {

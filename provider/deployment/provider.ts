@@ -2,37 +2,30 @@
  * The dynamic provider of `RoutineCodeDeployment`: what the Pulumi engine calls.
  *
  * This module is the installed implementation that the small serialized shim
- * (`./shim`) loads at run time (SPEC §7). It wires the jobs of the other modules
+ * (`../engine/shim`) loads at run time (README: Details). It wires the jobs of the other modules
  * together: validation (`check`), the set-based plan (`diff`), and the lifecycle against
  * ESA (`create`, `read`, `update`, `delete`). Only the lifecycle loads the ESA SDK.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ConfigLookup, Connection, resolveConnection } from "../esa/config";
-import { Deployments, resourceId } from "./lifecycle";
-import { diffDeployment } from "./diff";
-import { engineLog, Logger } from "../engine/log";
+import { engineLog } from "../engine/log";
 import { endOrphanedPlugin, EngineGone, engineWatch, EngineWatch } from "../engine/liveness";
 import { keepingPartialState } from "../engine/partial-state";
-import { createSdkApi, EsaApiFactory } from "../esa/client";
-import { AdaptiveRateLimiter, limiterFor, pacedApi } from "../esa/rate-limit";
-import { Clock, systemClock } from "../esa/retry";
-import { sharedReads } from "../esa/shared-reads";
+import { systemClock } from "../esa/clock";
+import { CONFIG_KEYS, ConfigLookup, Connection, ENV_KEYS, secretsOf } from "../esa/config";
+import { ProviderEnvironment, resourceContexts } from "../esa/context";
+import { createSdkApi, DeploymentApiFactory } from "./api";
+import { diffDeployment } from "./diff";
+import { Deployments, resourceId } from "./lifecycle";
+import type { GateRunner } from "./rollout/gates";
+import { parseRolloutAction, previewRollout, readLiveFresh, ROLLOUT_ACTION_KEY, runRollout, stagingAddress } from "./rollout";
+import { sharedReads } from "./shared-reads";
 import { formatSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, INPUT_KEYS } from "./types";
 import { checkInputs } from "./validation";
-import { CONFIG_KEYS, ENV_KEYS, secretsOf } from "../esa/config";
-import type { GateRunner } from "./rollout/gates";
-import { parseRolloutAction, previewRollout, readLiveFresh, ROLLOUT_ACTION_KEY, runRollout, stagingAddress } from "./rollout";
 
-export interface ProviderOptions {
+export interface ProviderOptions extends ProviderEnvironment {
     /** How the provider reaches ESA; tests pass an in-memory implementation. */
-    apiFactory?: EsaApiFactory;
-    clock?: Clock;
-    /** Where environment variables are read from (§6). */
-    env?: NodeJS.ProcessEnv;
-    log?: Logger;
-    /** Paces every ESA call; default: the process's limiter (none with a clock of the caller's). */
-    limiter?: AdaptiveRateLimiter;
+    apiFactory?: DeploymentApiFactory;
     /** Runs a rollout step's gates; default: as declared. */
     runGates?: GateRunner;
     /** Whether the engine that started the run is gone; default: watched in the dynamic-provider plugin, never elsewhere. */
@@ -44,42 +37,34 @@ export type RoutineCodeDeploymentProvider = Required<
 >;
 
 export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploymentProvider {
-    const apiFactory = options.apiFactory ?? createSdkApi;
     const clock = options.clock ?? systemClock;
-    const log = options.log ?? engineLog;
-    let stackConfig: ConfigLookup = () => undefined;
     const shareReads = sharedReads(clock.now);
-    const limiter = options.limiter ?? limiterFor(clock);
+    const contexts = resourceContexts(options.apiFactory ?? createSdkApi, options);
+    const stackConfig: ConfigLookup = (key) => contexts.config(key);
 
+    // Paced below the shared reads: an answer served from memory costs no token. With the
+    // client it uses: a rollout's fresh reads share its pacing and answers.
     const deployments = (inputs: Partial<DeploymentInputs>) => {
-        const connection = resolveConnection(
-            { region: inputs.region, endpoint: inputs.endpoint, timeoutSeconds: inputs.timeoutSeconds },
-            stackConfig,
-            options.env ?? process.env,
-        );
-        limiter?.setCeiling(connection.maxRequestsPerSecond);
-        // Paced below the shared reads: an answer served from memory costs no token.
-        const api = shareReads(limiter ? pacedApi(apiFactory(connection), limiter) : apiFactory(connection), readScope(connection));
-        // With the client it uses: a rollout's fresh reads share its pacing and answers.
-        return Object.assign(new Deployments({ api, connection, clock, log, paced: limiter !== undefined }), { api, connection });
+        const ctx = contexts.context(inputs, (api, connection) => shareReads(api, readScope(connection)));
+        return Object.assign(new Deployments(ctx), { context: ctx });
     };
 
-    /** Walks a declared rollout (SPEC §10) in place of a single deployment. */
+    /** Walks a declared rollout (README: Progressive rollout) in place of a single deployment. */
     const rollout = async (olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> => {
         const parsed = parseRolloutAction(stackConfig(ROLLOUT_ACTION_KEY));
         if (parsed.error) throw new Error(parsed.error);
-        const first = deployments(news);
+        const ctx = deployments(news).context;
         return runRollout(
             {
-                readLive: (name, env) => readLiveFresh(deployments(news), clock, name, env),
+                readLive: (name, env) => readLiveFresh(deployments(news).context, name, env),
                 apply: (inputs) => deployments(inputs).apply(inputs),
                 gates: {
-                    stagingAddress: (withinMs) => stagingAddress(first.connection, clock, news.name, withinMs),
-                    secrets: [...secretsOf(first.connection.credentials), ...knownSecrets(stackConfig, options.env ?? process.env)],
+                    stagingAddress: (withinMs) => stagingAddress(ctx, news.name, withinMs),
+                    secrets: [...secretsOf(ctx.connection.credentials), ...knownSecrets(stackConfig, options.env ?? process.env)],
                     now: clock.now,
                 },
                 clock,
-                log,
+                log: ctx.log,
                 action: parsed.action,
                 id: resourceId(news.name, news.env),
                 engineGone: options.engineGone ?? engineWatch,
@@ -92,13 +77,11 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             throw error;
         });
     };
+    const log = options.log ?? engineLog;
 
     return {
         async configure(request) {
-            stackConfig = (key) => {
-                const value = request.config.get(key);
-                return value === undefined || value === null ? undefined : String(value);
-            };
+            contexts.configure(request);
         },
 
         async check(_olds, news) {

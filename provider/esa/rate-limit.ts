@@ -23,7 +23,7 @@
  * An optional ceiling (`esa:maxRequestsPerSecond`) caps the rate whatever it learns.
  */
 import { classify, toApiFailure, wasRefused } from "./errors";
-import { Clock, systemClock } from "./retry";
+import { Clock, systemClock } from "./clock";
 
 /** The rate the limiter assumes before any answer: it starts at BETA times this. */
 export const START_RATE = 200;

@@ -1,31 +1,21 @@
 /**
- * Exponential backoff with full jitter, within a deadline (SPEC §5), and the pace of the
- * process's rate limiter (`./rate-limit`).
+ * Exponential backoff with full jitter, within a deadline (README: Errors), and the pace
+ * of the process's rate limiter (`./rate-limit`).
  *
  * Every attempt waits for a token of the limiter, which learns the account's rate from
  * throttled answers. So a throttled attempt is sent again as soon as the limiter's cut
  * rate allows (and not before the API's own hint, `x-acs-retry-after`): the limiter is
  * the backoff for throttling. Everything else retryable backs off with full jitter (a
  * random delay between 0 and the exponential cap), which spreads the retries of many
- * resources. No retry starts after the operation's deadline: one whose token comes
- * later is not sent. (With `limiter: "inside"` the operation passes the deadline to its
- * own pacing: `retryBound`.)
+ * resources. No retry starts after the operation's deadline: a retry passes the deadline
+ * to the pacing layer (`retryBound`), which does not send a request whose token comes later.
  */
+import type { Clock } from "./clock";
 import { ApiFailure, classify, FailureClass, toApiFailure, wasRefused } from "./errors";
-import { AdaptiveRateLimiter, limiterFor, NotSent } from "./rate-limit";
+import { NotSent } from "./rate-limit";
 
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-    /** A number in [0, 1). */
-    random(): number;
-}
-
-export const systemClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: () => Math.random(),
-};
+export { systemClock } from "./clock";
+export type { Clock } from "./clock";
 
 export interface RetryOptions {
     /** Epoch milliseconds after which no further attempt starts. */
@@ -41,12 +31,11 @@ export interface RetryOptions {
      */
     beforeRetry?: (failure: ApiFailure, failureClass: FailureClass) => Promise<{ settled: true; value: any } | undefined>;
     /**
-     * Paces every attempt and learns from its answer. Default: the process's limiter for
-     * the real clock, none for another clock (tests). `"inside"`: the operation passes the
-     * limiter itself where it reaches the network (reads that may be answered from memory
-     * cost no token), so it is not paced twice.
+     * The attempts are paced by a rate limiter (a layer of the API, `pacedApi`, below the
+     * reads shared from memory): a throttled attempt then goes again at the limiter's pace,
+     * which the throttled answer has just cut, rather than after a backoff of its own.
      */
-    limiter?: AdaptiveRateLimiter | "inside";
+    paced?: boolean;
 }
 
 /** Thrown when retrying stops: the last error, and how far it got. */
@@ -85,15 +74,10 @@ export function retryBound(attempt: number, deadline: number): { notAfter?: numb
 /** Runs `operation` (given the attempt's number, 0 first) until it succeeds or retrying stops. */
 export async function withRetries<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
     const { clock } = options;
-    const limiter = options.limiter ?? limiterFor(clock);
-    const attempt = (n: number) =>
-        limiter instanceof AdaptiveRateLimiter
-            ? limiter.run(() => operation(n), undefined, retryBound(n, options.deadline).notAfter)
-            : operation(n);
     let last: { error: unknown; failure: ApiFailure; failureClass: FailureClass } | undefined;
     for (let attempts = 0; ; attempts++) {
         try {
-            return await attempt(attempts);
+            return await operation(attempts);
         } catch (error) {
             if (error instanceof NotSent && last) {
                 throw new RetriesStopped(last.error, last.failure, last.failureClass, attempts, true);
@@ -103,7 +87,7 @@ export async function withRetries<T>(operation: (attempt: number) => Promise<T>,
             const retryable = failureClass === "retryable" || (failureClass === "ambiguous" && options.retryAmbiguous);
             // Throttled while paced: the limiter has cut its rate, and its pace is the wait.
             const delay =
-                limiter && wasRefused(failure)
+                options.paced && wasRefused(failure)
                     ? (failure.retryAfterMs ?? 0)
                     : backoffDelay(attempts, clock, options.baseDelayMs, options.maxDelayMs, failure.retryAfterMs);
             last = { error, failure, failureClass };

@@ -8,7 +8,9 @@
  * - A CreateRoutine whose answer was lost is looked for (GetRoutine) before it is sent again.
  */
 import { ApiFailure } from "../esa/errors";
-import { CallFailed, Calls, isNotFound, ReleaseContext } from "../code-version/calls";
+import { CallFailed, Calls, CODE_ADVICE, isNotFound } from "../esa/call";
+import type { ResourceContext } from "../esa/context";
+import type { RoutineApi } from "./api";
 
 export interface RoutineInputs {
     name: string;
@@ -32,8 +34,8 @@ const ALREADY_EXISTS = /^Routine(Name)?AlreadyExists?$/;
 export class Routines {
     private readonly calls: Calls;
 
-    constructor(private readonly ctx: ReleaseContext) {
-        this.calls = new Calls(ctx);
+    constructor(private readonly ctx: ResourceContext<RoutineApi>) {
+        this.calls = new Calls(ctx, CODE_ADVICE);
     }
 
     async create(inputs: RoutineInputs): Promise<RoutineOutputs> {

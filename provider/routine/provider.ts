@@ -5,11 +5,18 @@
 import { describeValue } from "../engine/input-values";
 import { isUnknown } from "../engine/unknowns";
 import { MAX_TIMEOUT_SECONDS } from "../code-version/check";
-import { DynamicProvider, ReleaseProviderOptions, releaseContexts } from "../code-version/provider";
+import type { DynamicProvider } from "../code-version/provider";
+import { ProviderEnvironment, resourceContexts } from "../esa/context";
+import { createSdkRoutineApi, RoutineApiFactory } from "./api";
+
+export interface RoutineProviderOptions extends ProviderEnvironment {
+    /** How the provider reaches ESA; tests pass an in-memory implementation. */
+    apiFactory?: RoutineApiFactory;
+}
 import { ROUTINE_INPUT_KEYS, RoutineInputs, RoutineOutputs, Routines } from "./lifecycle";
 
-export function createRoutineProvider(options: ReleaseProviderOptions = {}): DynamicProvider {
-    const contexts = releaseContexts(options);
+export function createRoutineProvider(options: RoutineProviderOptions = {}): DynamicProvider {
+    const contexts = resourceContexts(options.apiFactory ?? createSdkRoutineApi, options);
     const routines = (inputs: Partial<RoutineInputs>) => new Routines(contexts.context(inputs));
     return {
         async configure(request) {

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { createSdkReleaseApi, toUploadForm } from "../../provider/esa/client";
+import { createSdkCodeVersionApi, toUploadForm } from "../../provider/code-version/api";
 import { resolveConnection } from "../../provider/esa/config";
 
 describe("release upload: OssPostConfig → form upload", () => {
@@ -62,7 +62,7 @@ describe("release upload: OssPostConfig → form upload", () => {
         });
         after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-        const api = () => createSdkReleaseApi(resolveConnection({}, () => undefined, {}));
+        const api = () => createSdkCodeVersionApi(resolveConnection({}, () => undefined, {}));
         const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/oss/bucket`;
 
         it("sends the fields in order, then the file last as `file` with its filename", async () => {

@@ -5,9 +5,15 @@
  */
 import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
-import type { EsaApi } from "../../provider/esa/client";
+import type { DeploymentApi as EsaApi } from "../../provider/deployment/api";
 import { AdaptiveRateLimiter, MIN_RATE, START_RATE } from "../../provider/esa/rate-limit";
-import { withRetries } from "../../provider/esa/retry";
+import { RetryOptions, retryBound, withRetries } from "../../provider/esa/retry";
+
+/** Retries paced as every ESA call is: each attempt through the limiter, a retry not sent after the deadline. */
+function pacedRetries<T>(op: () => Promise<T>, options: Omit<RetryOptions, "paced"> & { limiter: AdaptiveRateLimiter }): Promise<T> {
+    const { limiter, ...retry } = options;
+    return withRetries((attempt) => limiter.run(op, undefined, retryBound(attempt, options.deadline).notAfter), { ...retry, paced: true });
+}
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const throttled = () => ({ code: "Throttling.User", statusCode: 400, requestId: "R", data: { Message: "flow control" } });
@@ -60,7 +66,7 @@ describe("adaptive rate limiter", () => {
         const esa = account(clock, 20);
         const start = clock.now();
         await Promise.all(
-            Array.from({ length: 500 }, () => withRetries(esa.call, { clock, deadline: start + 600_000, retryAmbiguous: false, limiter })),
+            Array.from({ length: 500 }, () => pacedRetries(esa.call, { clock, deadline: start + 600_000, retryAmbiguous: false, limiter })),
         );
         const served = esa.log.served.length;
         const seconds = (esa.log.served.at(-1)! - start) / 1000;
@@ -91,7 +97,7 @@ describe("adaptive rate limiter", () => {
             return "ok";
         };
         const start = clock.now();
-        assert.equal(await withRetries(op, { clock, deadline: start + 60_000, retryAmbiguous: false, limiter }), "ok");
+        assert.equal(await pacedRetries(op, { clock, deadline: start + 60_000, retryAmbiguous: false, limiter }), "ok");
         assert.equal(attempts, 2);
         // The cut rate (7/s) spaces the retry by about 1/7 s; a backoff would be up to 250 ms more.
         assert.ok(clock.now() - start >= 1000 / 7 - 1 && clock.now() - start < 250, `${clock.now() - start} ms`);
@@ -109,7 +115,7 @@ describe("adaptive rate limiter", () => {
         };
         const start = clock.now();
         const deadline = start + 1_500;
-        const stopped = await withRetries(op, { clock, deadline, retryAmbiguous: false, limiter }).catch((e) => e);
+        const stopped = await pacedRetries(op, { clock, deadline, retryAmbiguous: false, limiter }).catch((e) => e);
         assert.equal(stopped.name, "RetriesStopped");
         assert.equal(stopped.failure.code, "Throttling.User");
         assert.equal(stopped.deadlineReached, true);

@@ -9,7 +9,7 @@ import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
 import { checkInputs } from "../../provider/deployment/validation";
 import { DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
-import { EsaApi } from "../../provider/esa/client";
+import type { DeploymentApi as EsaApi } from "../../provider/deployment/api";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const A = "1723599747213377175";

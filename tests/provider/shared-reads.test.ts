@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
 import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
-import { sharedReads, SHARED_READ_TTL_MS } from "../../provider/esa/shared-reads";
+import { sharedReads, SHARED_READ_TTL_MS } from "../../provider/deployment/shared-reads";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const A = "1723599747213377175";

@@ -18,8 +18,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createCodeVersionProvider, createRoutineProvider, ReleaseApiFactory, UploadForm } from "../../provider";
-import { createSdkReleaseApi } from "../../provider/esa/client";
+import { CodeVersionApiFactory, createCodeVersionProvider, createRoutineProvider, UploadForm } from "../../provider";
+import { createSdkRoutineApi } from "../../provider/routine/api";
+import { createSdkCodeVersionApi } from "../../provider/code-version/api";
 import { checkCodeVersion } from "../../provider/code-version/check";
 import { assetsZip, scriptBytes, storeSource } from "../../provider/code-version/source";
 import type { Clock } from "../../provider/esa/retry";
@@ -147,8 +148,8 @@ describe("security: the release providers show no credential and return no sourc
             ...source.config,
         };
         // The official SDK client, with the upload tickets it hands out kept aside to be searched for.
-        const apiFactory: ReleaseApiFactory = (connection) => {
-            const api = createSdkReleaseApi(connection);
+        const apiFactory: CodeVersionApiFactory = (connection) => {
+            const api = createSdkCodeVersionApi(connection);
             const keep = <T extends { form: UploadForm }>(answer: T) => {
                 for (const [field, value] of answer.form.fields)
                     if (/^(policy|signature|x-oss-security-token)$/i.test(field) && value.length >= 8) tickets.add(value);
@@ -160,9 +161,9 @@ describe("security: the release providers show no credential and return no sourc
                 createAssetsVersion: async (...args) => keep(await api.createAssetsVersion(...args)),
             };
         };
-        const options = { env: source.env, log: capture.log, clock, apiFactory };
-        const versions = createCodeVersionProvider(options);
-        const routines = createRoutineProvider(options);
+        const options = { env: source.env, log: capture.log, clock };
+        const versions = createCodeVersionProvider({ ...options, apiFactory });
+        const routines = createRoutineProvider({ ...options, apiFactory: createSdkRoutineApi });
         const request = { config: { get: (k: string) => config[k] } } as any;
         void versions.configure(request);
         void routines.configure(request);

@@ -32,7 +32,7 @@ import type { GateRunner } from "../../provider/deployment/rollout/gates";
 import { formatSplit, sameSplit } from "../../provider/deployment/split";
 import { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
 import { checkInputs } from "../../provider/deployment/validation";
-import type { DeploymentRequest, EsaApi, LiveEnvironment } from "../../provider/esa/client";
+import type { DeploymentApi as EsaApi, DeploymentRequest, LiveEnvironment } from "../../provider/deployment/api";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const A = "1723599747213377175";

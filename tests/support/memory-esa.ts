@@ -3,7 +3,7 @@
  * need no network: routines with per-environment deployments, scripted failures,
  * eventual consistency and a call log.
  */
-import { DeploymentRequest, EsaApi, LiveEnvironment } from "../../provider/esa/client";
+import type { DeploymentApi as EsaApi, DeploymentRequest, LiveEnvironment } from "../../provider/deployment/api";
 import { CodeVersionSplit } from "../../provider/deployment/types";
 
 export type Call = { action: "GetRoutine" | "CreateRoutineCodeDeployment"; name: string; env?: string };

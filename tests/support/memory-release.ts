@@ -3,7 +3,12 @@
  * need no network: routines, versions (with the shared staging slot, builds, a quota),
  * which versions serve, scripted failures and a call log.
  */
-import { CallOptions, CodeVersionInfo, ReleaseApi, RoutineInfo, UploadForm } from "../../provider/esa/client";
+import type { CodeVersionApi, CodeVersionInfo, UploadForm } from "../../provider/code-version/api";
+import type { CallOptions } from "../../provider/esa/sdk";
+import type { RoutineApi, RoutineInfo } from "../../provider/routine/api";
+
+/** Both APIs of a routine's code: the in-memory ESA serves both resources. */
+type ReleaseApi = RoutineApi & CodeVersionApi;
 
 export type ReleaseAction =
     | "GetErService"

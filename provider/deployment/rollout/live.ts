@@ -4,10 +4,8 @@
  * change made elsewhere during the hold would go unnoticed. The answer is still shared
  * afterwards, so the next step's deployment needs no read of its own before it.
  */
-import type { CallOptions, EsaApi } from "../../esa/client";
-import { Connection, describeCredentials, secretsOf } from "../../esa/config";
-import { explain } from "../../esa/errors";
-import { Clock, RetriesStopped, retryBound, withRetries } from "../../esa/retry";
+import { CallFailed, CallContext, Calls } from "../../esa/call";
+import type { DeploymentApi } from "../api";
 import { findEnvironment } from "../lifecycle";
 import { canonicalOrder } from "../split";
 import type { LiveDeployment } from "../types";
@@ -16,29 +14,22 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const DEADLINE_MS = 120_000;
 
 export async function readLiveFresh(
-    access: { api: EsaApi; connection: Connection },
-    clock: Clock,
+    access: CallContext & { api: DeploymentApi },
     name: string,
     env: string,
 ): Promise<LiveDeployment | undefined> {
-    const options: CallOptions = { fresh: true, env, timeoutMs: REQUEST_TIMEOUT_MS };
-    const deadline = clock.now() + DEADLINE_MS;
     try {
-        const envs = await withRetries(
-            (attempt) => access.api.getRoutineEnvironments(name, { ...options, ...retryBound(attempt, deadline) }),
-            {
-                deadline,
-                clock,
-                retryAmbiguous: true,
-                // The client paces its own calls (below the shared answers).
-                limiter: "inside",
-            },
-        );
+        const envs = await new Calls(access, {}, DEADLINE_MS).call({
+            action: "GetRoutine",
+            routine: name,
+            env,
+            run: (options) => access.api.getRoutineEnvironments(name, { ...options, fresh: true, env }),
+            retryAmbiguous: true,
+            maxRequestMs: REQUEST_TIMEOUT_MS,
+        });
         const deployment = envs && findEnvironment(envs, env)?.deployment;
         return deployment && { ...deployment, codeVersions: canonicalOrder([...deployment.codeVersions]) };
     } catch (error) {
-        if (!(error instanceof RetriesStopped)) throw error;
-        const credentials = describeCredentials(access.connection.credentials);
-        throw explain(error.failure, { action: "GetRoutine", routine: name, env, credentials }, secretsOf(access.connection.credentials));
+        throw error instanceof CallFailed ? error.userError : error;
     }
 }

@@ -1,13 +1,10 @@
 /**
  * The address of a routine's staging environment (`GetRoutineStagingEnvIp`), for probes
  * with `target: "staging"`: requests sent there with the site's host name as Host reach
- * the staging deployment. Through the official SDK's generic `callApi`, with the same
- * retries and error explanations as every other call.
+ * the staging deployment. Made as every other call is (`../../esa/call`).
  */
-import { Connection, describeCredentials, secretsOf } from "../../esa/config";
-import { explain } from "../../esa/errors";
-import { Clock, RetriesStopped, withRetries } from "../../esa/retry";
-import { callRpc, newSdkClient } from "../../esa/client";
+import { CallFailed, CallContext, Calls } from "../../esa/call";
+import type { DeploymentApi } from "../api";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -16,28 +13,23 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * most `withinMs`: the time left to the gate that needs it, so that nothing goes on
  * asking once the gate has given up.
  */
-export async function stagingAddress(connection: Connection, clock: Clock, routine: string, withinMs: number): Promise<string> {
-    const client = newSdkClient(connection);
-    const deadline = clock.now() + withinMs;
+export async function stagingAddress(access: CallContext & { api: DeploymentApi }, routine: string, withinMs: number): Promise<string> {
+    const { api } = access;
+    if (!api.stagingAddresses) throw new Error("this ESA endpoint has no staging environment (GetRoutineStagingEnvIp).");
+    let answer: { ipv4: string[]; requestId?: string };
     try {
         // Each request waits no longer than the time left (the SDK's floor is 1 s).
-        const body = await withRetries(
-            () => callRpc(client, "GetRoutineStagingEnvIp", {}, { timeoutMs: Math.min(REQUEST_TIMEOUT_MS, deadline - clock.now()) }),
-            { deadline, clock, retryAmbiguous: true },
-        );
-        const addresses: unknown = body.IPV4 ?? body.Ipv4 ?? body.ipv4;
-        const address = Array.isArray(addresses) ? addresses.find((a) => typeof a === "string" && a !== "") : undefined;
-        if (!address)
-            throw new Error(
-                `GetRoutineStagingEnvIp answered without an IPv4 address (RequestId ${body.RequestId ?? body.requestId ?? "unknown"}).`,
-            );
-        return address;
+        answer = await new Calls(access, {}, withinMs).call({
+            action: "GetRoutineStagingEnvIp",
+            routine,
+            run: (options) => api.stagingAddresses!(options),
+            retryAmbiguous: true,
+            maxRequestMs: REQUEST_TIMEOUT_MS,
+        });
     } catch (error) {
-        if (!(error instanceof RetriesStopped)) throw error;
-        throw explain(
-            error.failure,
-            { action: "GetRoutineStagingEnvIp", routine, credentials: describeCredentials(connection.credentials) },
-            secretsOf(connection.credentials),
-        );
+        throw error instanceof CallFailed ? error.userError : error;
     }
+    const address = answer.ipv4[0];
+    if (!address) throw new Error(`GetRoutineStagingEnvIp answered without an IPv4 address (RequestId ${answer.requestId ?? "unknown"}).`);
+    return address;
 }

@@ -1,38 +1,44 @@
 /**
- * One ESA call of the release resources, the way every call is made (SPEC §5): through
- * `withRetries` (backoff within the operation's deadline, and the process-wide rate
- * limiter hooked there), each HTTP request bounded, and a failure that stops the
- * retries turned into the user-facing error: the action, the routine, what to do, the
- * RequestId, never a secret.
+ * The one way every ESA call of every resource is made (README: Errors): each HTTP
+ * request bounded; retried with backoff within the operation's deadline (`withRetries`);
+ * paced by the process's rate limiter, which the caller's API object applies below any
+ * read shared from memory (`pacedApi`), and which a retry tells not to send past the
+ * deadline; and a failure that stops the retries turned into the user-facing error: the
+ * action, the routine, what to do, the RequestId, never a secret.
  */
-import type { Logger } from "../engine/log";
-import type { CallOptions, ReleaseApi } from "../esa/client";
-import { Connection, describeCredentials, secretsOf } from "../esa/config";
-import { ApiFailure, classify, explain, EsaOperationError, FailureClass, redact } from "../esa/errors";
-import { Clock, RetriesStopped, withRetries } from "../esa/retry";
+import type { CallOptions } from "./sdk";
+import type { Clock } from "./clock";
+import { Connection, describeCredentials, secretsOf } from "./config";
+import { ApiFailure, classify, explain, EsaOperationError, FailureClass, redact } from "./errors";
+import { RetriesStopped, retryBound, withRetries } from "./retry";
 
-/** The longest one HTTP request may take; the operation's deadline bounds the total. */
+/** The longest one HTTP request may take, unless a call says otherwise; the operation's deadline bounds the total. */
 const MAX_REQUEST_MS = 30_000;
-/** An upload carries the whole source: give it longer. */
-const MAX_UPLOAD_MS = 120_000;
 
-export interface ReleaseContext {
-    api: ReleaseApi;
+/** What the calls of one operation share: where and who, its clock, and whether its API is paced. */
+export interface CallContext {
     connection: Connection;
     clock: Clock;
-    log: Logger;
+    /** The API applies the rate limiter (`pacedApi`): a throttled attempt goes again at its pace. */
+    paced?: boolean;
 }
+
+/** Advice by error code, for resources whose failures need other words than a deployment's. */
+export type Advice = Record<string, (routine: string) => string>;
 
 export interface CallSpec<T> {
     /** The API action (or `OSS PostObject` for the upload), for messages. */
     action: string;
     routine: string;
+    env?: string;
+    /** One request; `options` bound its time and, for a retry, say the operation's deadline. */
     run: (options: CallOptions) => Promise<T>;
     /** May a request whose answer was lost be sent again as is? True for reads and idempotent writes. */
     retryAmbiguous: boolean;
     /** Before each retry: may settle the call (a change that landed although its answer was lost). */
     beforeRetry?: (failure: ApiFailure, failureClass: FailureClass) => Promise<{ settled: true; value: T } | undefined>;
-    upload?: boolean;
+    /** The longest one request may take (an upload carries the whole source). */
+    maxRequestMs?: number;
 }
 
 /** A failure that stopped the retries, with what the user should read. */
@@ -49,13 +55,19 @@ export class CallFailed extends Error {
     }
 }
 
+/** The calls of one operation, within its deadline. */
 export class Calls {
     readonly started: number;
     deadline: number;
 
-    constructor(readonly ctx: ReleaseContext) {
+    constructor(
+        readonly ctx: CallContext,
+        private readonly advice: Advice = {},
+        /** How long the operation may take; default the connection's `timeoutSeconds`. */
+        durationMs = ctx.connection.timeoutMs,
+    ) {
         this.started = ctx.clock.now();
-        this.deadline = this.started + ctx.connection.timeoutMs;
+        this.deadline = this.started + durationMs;
     }
 
     /** Restarts the deadline: a release that waited its turn gets its full time. */
@@ -64,30 +76,35 @@ export class Calls {
     }
 
     async call<T>(spec: CallSpec<T>): Promise<T> {
+        const deadline = this.deadline;
         try {
-            return await withRetries(() => spec.run({ timeoutMs: this.requestTimeout(spec.upload ? MAX_UPLOAD_MS : MAX_REQUEST_MS) }), {
-                deadline: this.deadline,
-                clock: this.ctx.clock,
-                retryAmbiguous: spec.retryAmbiguous,
-                beforeRetry: spec.beforeRetry,
-            });
+            return await withRetries(
+                (attempt) =>
+                    spec.run({ timeoutMs: this.requestTimeout(spec.maxRequestMs ?? MAX_REQUEST_MS), ...retryBound(attempt, deadline) }),
+                {
+                    deadline,
+                    clock: this.ctx.clock,
+                    retryAmbiguous: spec.retryAmbiguous,
+                    beforeRetry: spec.beforeRetry,
+                    paced: this.ctx.paced,
+                },
+            );
         } catch (error) {
             if (!(error instanceof RetriesStopped)) throw error;
             const note = error.summary(this.ctx.clock.now() - this.started);
             throw new CallFailed(
                 error.failure,
                 error.failureClass,
-                this.explain(error.failure, { action: spec.action, routine: spec.routine }, note),
+                this.explain(error.failure, { action: spec.action, routine: spec.routine, env: spec.env }, note),
                 error.attempts,
             );
         }
     }
 
-    explain(failure: ApiFailure, context: { action: string; routine: string }, note?: string): EsaOperationError {
+    explain(failure: ApiFailure, context: { action: string; routine: string; env?: string }, note?: string): EsaOperationError {
         const credentials = describeCredentials(this.ctx.connection.credentials);
-        const advice = RELEASE_ADVICE[failure.code ?? ""]?.(context.routine);
+        const advice = this.advice[failure.code ?? ""]?.(context.routine);
         if (!advice) return explain(failure, { ...context, credentials }, secretsOf(this.ctx.connection.credentials), note);
-        // The shared advice for these codes speaks of deployments; a release needs its own.
         const text = [
             `ESA ${context.action} for routine "${context.routine}" failed: ${failure.code}: ${failure.message.replace(/\.?\s*$/, ".")}`,
             advice,
@@ -113,8 +130,11 @@ export class Calls {
     }
 }
 
-/** What to do about the failures whose shared advice (`../esa/errors`) is about deployments. */
-const RELEASE_ADVICE: Record<string, (routine: string) => string> = {
+/**
+ * What to do about the failures of a routine's code (`Routine`, `RoutineCodeVersion`),
+ * whose shared advice (`./errors`) speaks of deployments.
+ */
+export const CODE_ADVICE: Advice = {
     RoutineNotExist: (routine) =>
         `The routine "${routine}" does not exist for this account and region: create it first (a Routine resource in this stack, the ESA console or the API), or check the name and the region.`,
     InvalidParameter: () =>

@@ -13,7 +13,8 @@
  * production deployment's pre-read a second GetRoutine. A reader that does not say which
  * environment it needs gets no answer with an outdated environment.
  */
-import type { CallOptions, DeploymentRequest, EsaApi, LiveEnvironment } from "./client";
+import type { CallOptions } from "../esa/sdk";
+import type { DeploymentApi, DeploymentRequest, LiveEnvironment } from "./api";
 
 /** How long an answer may be reused by reads that do not ask for a fresh one. */
 export const SHARED_READ_TTL_MS = 5_000;
@@ -25,8 +26,8 @@ interface Entry {
     outdated: Set<string>;
 }
 
-/** Wraps an `EsaApi` so that its routine reads are shared within `scope`. */
-export type ShareReads = (api: EsaApi, scope: string) => EsaApi;
+/** Wraps an `DeploymentApi` so that its routine reads are shared within `scope`. */
+export type ShareReads = (api: DeploymentApi, scope: string) => DeploymentApi;
 
 /**
  * A store of shared reads. `scope` says who reads where (endpoint, region, caller
@@ -54,6 +55,7 @@ export function sharedReads(now: () => number = Date.now): ShareReads {
                 answer.catch(() => entries.get(key(name)) === entry && forget(name));
                 return answer;
             },
+            ...(api.stagingAddresses ? { stagingAddresses: (options: CallOptions) => api.stagingAddresses!(options) } : {}),
             async createDeployment(request: DeploymentRequest, options: CallOptions) {
                 // Before: a read in flight may answer after the change. After: one sent
                 // while the deployment ran may or may not show it.
