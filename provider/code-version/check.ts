@@ -8,6 +8,7 @@
  */
 import { describeValue } from "../engine/input-values";
 import { isUnknown, UNKNOWN } from "../engine/unknowns";
+import { timeoutProblem } from "../esa/config";
 import { contentHashOf } from "./source";
 import { CodeVersionInputs, DEPLOY_ENVS, IN_PLACE_KEYS, INPUT_KEYS, REPLACING_KEYS } from "./types";
 
@@ -15,9 +16,6 @@ import { CodeVersionInputs, DEPLOY_ENVS, IN_PLACE_KEYS, INPUT_KEYS, REPLACING_KE
 export function codeVersionFreeText(values: Record<string, unknown>): unknown[] {
     return values.description === values.routine ? [] : [values.description];
 }
-
-/** A day: longer than any release should wait, and within what a Node.js timer can hold. */
-export const MAX_TIMEOUT_SECONDS = 86_400;
 
 export interface CheckFailure {
     property: string;
@@ -68,19 +66,8 @@ export function checkCodeVersion(raw: Record<string, any>): { inputs: CodeVersio
     }
     if (known("pruneUnusedVersions") && typeof inputs.pruneUnusedVersions !== "boolean")
         failures.push({ property: "pruneUnusedVersions", reason: "pruneUnusedVersions must be true or false." });
-    if (
-        known("timeoutSeconds") &&
-        !(
-            typeof inputs.timeoutSeconds === "number" &&
-            Number.isFinite(inputs.timeoutSeconds) &&
-            inputs.timeoutSeconds > 0 &&
-            inputs.timeoutSeconds <= MAX_TIMEOUT_SECONDS
-        )
-    )
-        failures.push({
-            property: "timeoutSeconds",
-            reason: `timeoutSeconds must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), got ${describeValue(inputs.timeoutSeconds)}.`,
-        });
+    const timeout = known("timeoutSeconds") ? timeoutProblem(inputs.timeoutSeconds, describeValue) : undefined;
+    if (timeout) failures.push({ property: "timeoutSeconds", reason: timeout });
 
     const parts = ["sourceKind", "sourceHash", "description", "deployEnv"].map((key) => inputs[key]);
     inputs.contentHash = parts.some(isUnknown)

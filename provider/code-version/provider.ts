@@ -2,7 +2,7 @@
  * The dynamic provider of `RoutineCodeVersion`: what the Pulumi engine calls. Loaded by
  * the serialized loader (`loaderFor("RoutineCodeVersion", "codeVersionProvider")`).
  */
-import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { DynamicProvider } from "../engine/dynamic";
 import { ProviderEnvironment, resourceContexts } from "../esa/context";
 import { CodeVersionApiFactory, createSdkCodeVersionApi } from "./api";
 import { checkCodeVersion, diffCodeVersion } from "./check";
@@ -14,10 +14,7 @@ export interface CodeVersionProviderOptions extends ProviderEnvironment {
     apiFactory?: CodeVersionApiFactory;
 }
 
-/** The dynamic provider's methods, as the engine calls them. */
-export type DynamicProvider = Required<
-    Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">
->;
+export type { DynamicProvider } from "../engine/dynamic";
 
 export function createCodeVersionProvider(options: CodeVersionProviderOptions = {}): DynamicProvider {
     const contexts = resourceContexts(options.apiFactory ?? createSdkCodeVersionApi, options);

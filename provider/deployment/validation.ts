@@ -10,6 +10,7 @@ import { canonicalOrder } from "./split";
 import { CodeVersionSplit, DeploymentInputs, ENVIRONMENTS, STRATEGIES } from "./types";
 import { isUnknown } from "../engine/unknowns";
 import { checkRollout } from "./rollout/validation";
+import { timeoutProblem } from "../esa/config";
 import { describeValue, isRecord, quote } from "../engine/input-values";
 
 export interface CheckFailure {
@@ -271,18 +272,11 @@ function withoutCredentials(address: string): string {
     return address.replace(/\/\/[^/@?#]*@/, "//****@").replace(/\?.*$/s, "?****");
 }
 
-/** A day: longer than any operation should wait, and within what a Node.js timer can hold. */
-export const MAX_TIMEOUT_SECONDS = 86_400;
-
 function checkTimeout(value: unknown, fail: Fail): any {
     if (value === undefined || value === null) return undefined;
     if (isUnknown(value)) return value;
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
-        fail(
-            "timeoutSeconds",
-            `timeoutSeconds must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), got ${describeValue(value)}.`,
-        );
-    }
+    const problem = timeoutProblem(value, describeValue);
+    if (problem) fail("timeoutSeconds", problem);
     return value;
 }
 

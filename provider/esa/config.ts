@@ -147,3 +147,12 @@ export function secretsOf(source: CredentialSource): string[] {
 function firstSet(values: (string | undefined)[]): string | undefined {
     return values.find((v) => typeof v === "string" && v.trim() !== "");
 }
+
+/** A day: longer than any operation should wait, and within what a Node.js timer can hold. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** Why a `timeoutSeconds` input is refused (every resource takes one), or undefined when it is fine. */
+export function timeoutProblem(value: unknown, describe: (value: unknown) => string): string | undefined {
+    if (typeof value === "number" && Number.isFinite(value) && value > 0 && value <= MAX_TIMEOUT_SECONDS) return undefined;
+    return `timeoutSeconds must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), got ${describe(value)}.`;
+}

@@ -4,8 +4,8 @@
  */
 import { describeValue } from "../engine/input-values";
 import { isUnknown } from "../engine/unknowns";
-import { MAX_TIMEOUT_SECONDS } from "../code-version/check";
-import type { DynamicProvider } from "../code-version/provider";
+import type { DynamicProvider } from "../engine/dynamic";
+import { timeoutProblem } from "../esa/config";
 import { ProviderEnvironment, resourceContexts } from "../esa/context";
 import { createSdkRoutineApi, RoutineApiFactory } from "./api";
 
@@ -84,15 +84,8 @@ export function checkRoutine(news: Record<string, any>) {
             property: "adoptExisting",
             reason: `adoptExisting must be true or false, got ${describeValue(inputs.adoptExisting)}.`,
         });
-    const timeout = inputs.timeoutSeconds;
-    if (
-        known("timeoutSeconds") &&
-        !(typeof timeout === "number" && Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)
-    )
-        failures.push({
-            property: "timeoutSeconds",
-            reason: `timeoutSeconds must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), got ${describeValue(timeout)}.`,
-        });
+    const timeout = known("timeoutSeconds") ? timeoutProblem(inputs.timeoutSeconds, describeValue) : undefined;
+    if (timeout) failures.push({ property: "timeoutSeconds", reason: timeout });
     return { inputs, failures };
 }
 
