@@ -11,7 +11,8 @@
  *               FILE exists it wins over the seed.
  * --https       also serve HTTPS (port --https-port, default 8788, or any with --port 0) with a generated
  *               certificate; its CA goes to --ca-dir DIR (reused when already there) or
- *               to a new temporary directory; prints the NODE_EXTRA_CA_CERTS= line.
+ *               to a new temporary directory (removed when the emulator stops); prints the
+ *               NODE_EXTRA_CA_CERTS= line.
  * --edge-port N the edge's port (default 8789, or any with --port 0; 127.0.0.1 production, 127.0.0.2 staging);
  *               --no-edge to go without it.
  * --version-quota N, --build-delay-ms N, --round-trip-ms N   as the EmulatorOptions of the same names.

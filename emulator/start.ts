@@ -31,6 +31,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (options.https) {
             const httpsOptions = options.https === true ? {} : options.https;
             const tls = await prepareTls(httpsOptions.caDir);
+            // Pushed before the server listens, so that a failed start removes the folder too.
+            closers.push(async () => tls.discard());
             const secure = createHttpsServer({ key: tls.key, cert: tls.cert }, apiRequestListener(ctx));
             configureKeepAlive(secure);
             const securePort = await listen(secure, httpsOptions.port ?? 0, bindHost);

@@ -123,7 +123,7 @@ export interface EmulatorOptions {
     erServiceStatus?: ErServiceStatus;
     /**
      * Also serve HTTPS with a generated certificate. `true`: CA written to a new temporary
-     * directory; `{ caDir }`: CA kept in (and reused from) that directory; `port` 0 (default) picks one.
+     * directory, removed at close; `{ caDir }`: CA kept in (and reused from) that directory; `port` 0 (default) picks one.
      */
     https?: boolean | { caDir?: string; port?: number };
     /** The edge (default on): `false` to skip it, `{ port }` for a fixed port (0 picks one). */
