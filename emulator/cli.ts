@@ -25,8 +25,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./credentials";
-import { checkBehaviour } from "./edge";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./gateway/credentials";
+import { checkBehaviour } from "./gateway/edge";
 import { startEmulator } from "./start";
 import type { Emulator, EmulatorOptions, VersionBehaviour } from "./types";
 
@@ -210,7 +210,7 @@ export function startupBanner(emulator: Emulator, options: EmulatorOptions): str
         ...(emulator.edgeUrl
             ? [`Edge: production ${emulator.edgeUrl}, staging ${emulator.stagingEdgeUrl} (Host: <routine>.example.test)`]
             : []),
-        `Inspect and control: ${emulator.endpoint}/__emulator/state, /__emulator/requests (see emulator/admin.ts)`,
+        `Inspect and control: ${emulator.endpoint}/__emulator/state, /__emulator/requests (see emulator/gateway/admin.ts)`,
         options.statePath ? `State file: ${options.statePath}` : "State: in memory (use --state FILE to keep it)",
         "Ctrl-C to stop.",
     ].join("\n");

@@ -2,19 +2,19 @@
  * The emulator's live state and controls, shared by the API server, the admin path and
  * the programmatic `Emulator` object, so the three always act on the same data.
  */
-import type { AuthPolicy } from "./auth";
-import { validateSplit } from "./codeVersions";
-import { CredentialRegistry } from "./credentials";
-import { FaultQueue } from "./faults";
-import { NonceCache } from "./nonces";
-import { loadState, saveState } from "./persistence";
-import { RateLimiter } from "./rateLimit";
-import { RequestLog } from "./requestLog";
-import { EdgeState } from "./edge";
-import { Store, STATUS_AVAILABLE, type NewVersion, type StoreData } from "./store";
+import type { AuthPolicy } from "./gateway/auth";
+import { validateSplit } from "./model/code-versions";
+import { CredentialRegistry } from "./gateway/credentials";
+import { FaultQueue } from "./gateway/faults";
+import { NonceCache } from "./gateway/nonces";
+import { loadState, saveState } from "./model/persistence";
+import { RateLimiter } from "./gateway/rate-limit";
+import { RequestLog } from "./gateway/request-log";
+import { EdgeState } from "./gateway/edge";
+import { Store, STATUS_AVAILABLE, type NewVersion, type StoreData } from "./model/store";
 import type { CodeVersionSplit, DeploymentIdMode, EmulatorOptions, EmulatorState, Env, ErServiceStatus, VersionInput } from "./types";
 import { ENVS } from "./types";
-import { DEFAULT_UPLOAD_POLICY_TTL_SECONDS, UploadTickets } from "./uploadPolicy";
+import { DEFAULT_UPLOAD_POLICY_TTL_SECONDS, UploadTickets } from "./model/upload-policy";
 
 export interface Settings {
     envOrder: Env[];

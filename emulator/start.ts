@@ -6,12 +6,12 @@
 import type { Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { EmulatorContext } from "./context";
-import { startEdge, type RunningEdge } from "./edge";
-import { apiRequestListener, configureKeepAlive, createApiServer } from "./server";
-import { listen } from "./listen";
-import { prepareTls } from "./tls";
+import { startEdge, type RunningEdge } from "./gateway/edge";
+import { apiRequestListener, configureKeepAlive, createApiServer } from "./gateway/server";
+import { listen } from "./gateway/listen";
+import { prepareTls } from "./gateway/tls";
 import type { Emulator, EmulatorOptions } from "./types";
-import { OSS_PATH } from "./uploadPolicy";
+import { OSS_PATH } from "./model/upload-policy";
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
     const ctx = new EmulatorContext(options);

@@ -92,7 +92,7 @@ export interface EmulatorOptions {
     port?: number;
     /** Interface to bind; default 127.0.0.1 so the unauthenticated admin path stays local. */
     host?: string;
-    /** AccessKey id → secret. Default: the documented test pair in `credentials.ts`. */
+    /** AccessKey id → secret. Default: the documented test pair in `gateway/credentials.ts`. */
     accessKeys?: Record<string, string>;
     stsCredentials?: StsCredential[];
     /** Routine name → ids of its existing code versions (19-digit strings). */

@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { parse as parseQueryString } from "node:querystring";
-import { ApiError } from "./errors";
+import { ApiError } from "../model/errors";
 
 export type Params = Record<string, string>;
 

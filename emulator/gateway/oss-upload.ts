@@ -1,6 +1,6 @@
 /**
  * The OSS-like form-upload endpoint (`POST /oss/<bucket>`, multipart/form-data), where
- * clients put the code an upload ticket was issued for (uploadPolicy.ts).
+ * clients put the code an upload ticket was issued for (model/upload-policy.ts).
  *
  * Checks, in order: the form fields a signed PostObject needs, the AccessKey id, the
  * policy's signature, its expiry, the `key` against the policy, the STS token when one
@@ -9,12 +9,12 @@
  * it are ignored, as OSS ignores them. Errors are OSS's XML documents.
  *
  * A staging upload fills the routine's staging slot; an assets upload starts the
- * version's build (builds.ts). Faults can be injected under the action name `PostObject`.
+ * version's build (model/builds.ts). Faults can be injected under the action name `PostObject`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { archiveProblem, readArchive, startBuild, STATUS_AVAILABLE } from "./builds";
-import type { EmulatorContext } from "./context";
-import { newRequestId } from "./ids";
+import { archiveProblem, readArchive, startBuild, STATUS_AVAILABLE } from "../model/builds";
+import type { EmulatorContext } from "../context";
+import { newRequestId } from "../model/ids";
 import { readMultipartForm, NotMultipartError, type FormPart } from "./multipart-form";
 import {
     decodeDescription,
@@ -24,7 +24,7 @@ import {
     OSS_BUCKET,
     policyKey,
     type UploadTicket,
-} from "./uploadPolicy";
+} from "../model/upload-policy";
 
 /** The name upload requests have in the request log and in fault specs. */
 export const UPLOAD_ACTION = "PostObject";
