@@ -19,7 +19,8 @@ import { ApiError, errorBody } from "../model/errors";
 import { faultError, type PendingFault } from "./faults";
 import { newRequestId } from "../model/ids";
 import { acceptUpload, OssError, ossErrorXml, ossRequestId, readUploadForm, sendUploadAnswer, UPLOAD_ACTION } from "./oss-upload";
-import { parseParams, type Params } from "./params";
+import type { Params } from "../model/action-params";
+import { parseParams } from "./params";
 import { headerValue } from "./signature";
 import { MAX_UPLOAD_BYTES, OSS_PATH } from "../model/upload-policy";
 

@@ -6,9 +6,9 @@
  * optional.
  */
 import { parseCodeVersionsParam } from "./code-versions";
-import type { Endpoints, Settings } from "../context";
+import type { Endpoints, Settings } from "./settings";
 import { ApiError } from "./errors";
-import { optionalInt, requireParam, type Params } from "../gateway/params";
+import { optionalInt, requireParam, type Params } from "./action-params";
 import { STATUS_AVAILABLE, versionStatus, type StoredDeployment, type StoredRoutine, type Store } from "./store";
 import type { Env } from "../types";
 import type { UploadTickets } from "./upload-policy";

@@ -10,7 +10,7 @@
  */
 import type { ActionContext } from "./actions";
 import { ApiError } from "./errors";
-import { optionalInt, requireParam, type Params } from "../gateway/params";
+import { optionalInt, requireParam, type Params } from "./action-params";
 import { versionStatus, STATUS_AVAILABLE, STATUS_INIT, type StoredRoutine, type StoredVersion } from "./store";
 import { encodeDescription, OSS_ACCESS_KEY_ID, OSS_PATH, type UploadTicket } from "./upload-policy";
 
