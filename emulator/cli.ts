@@ -11,7 +11,8 @@
  *               FILE exists it wins over the seed.
  * --https       also serve HTTPS (port --https-port, default 8788, or any with --port 0) with a generated
  *               certificate; its CA goes to --ca-dir DIR (reused when already there) or
- *               to a new temporary directory; prints the NODE_EXTRA_CA_CERTS= line.
+ *               to a new temporary directory (removed when the emulator stops); prints the
+ *               NODE_EXTRA_CA_CERTS= line.
  * --edge-port N the edge's port (default 8789, or any with --port 0; 127.0.0.1 production, 127.0.0.2 staging);
  *               --no-edge to go without it.
  * --version-quota N, --build-delay-ms N, --round-trip-ms N   as the EmulatorOptions of the same names.
@@ -24,8 +25,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./credentials";
-import { checkBehaviour } from "./edge";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./gateway/credentials";
+import { checkBehaviour } from "./gateway/edge";
 import { startEmulator } from "./start";
 import type { Emulator, EmulatorOptions, VersionBehaviour } from "./types";
 
@@ -209,7 +210,7 @@ export function startupBanner(emulator: Emulator, options: EmulatorOptions): str
         ...(emulator.edgeUrl
             ? [`Edge: production ${emulator.edgeUrl}, staging ${emulator.stagingEdgeUrl} (Host: <routine>.example.test)`]
             : []),
-        `Inspect and control: ${emulator.endpoint}/__emulator/state, /__emulator/requests (see emulator/admin.ts)`,
+        `Inspect and control: ${emulator.endpoint}/__emulator/state, /__emulator/requests (see emulator/gateway/admin.ts)`,
         options.statePath ? `State file: ${options.statePath}` : "State: in memory (use --state FILE to keep it)",
         "Ctrl-C to stop.",
     ].join("\n");

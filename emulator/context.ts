@@ -2,54 +2,31 @@
  * The emulator's live state and controls, shared by the API server, the admin path and
  * the programmatic `Emulator` object, so the three always act on the same data.
  */
-import type { AuthPolicy } from "./auth";
-import { validateSplit } from "./codeVersions";
-import { CredentialRegistry } from "./credentials";
-import { FaultQueue } from "./faults";
-import { NonceCache } from "./nonces";
-import { loadState, saveState } from "./persistence";
-import { RateLimiter } from "./rateLimit";
-import { RequestLog } from "./requestLog";
-import { EdgeState } from "./edge";
-import { Store, STATUS_AVAILABLE, type NewVersion, type StoreData } from "./store";
+import type { AuthPolicy } from "./gateway/auth";
+import { validateSplit } from "./model/code-versions";
+import { CredentialRegistry } from "./gateway/credentials";
+import { FaultQueue } from "./gateway/faults";
+import { NonceCache } from "./gateway/nonces";
+import { loadState, saveState } from "./model/persistence";
+import { RateLimiter } from "./gateway/rate-limit";
+import { RequestLog } from "./gateway/request-log";
+import { EdgeState } from "./gateway/edge";
+import { Store, STATUS_AVAILABLE, type NewVersion, type StoreData } from "./model/store";
 import type { CodeVersionSplit, DeploymentIdMode, EmulatorOptions, EmulatorState, Env, ErServiceStatus, VersionInput } from "./types";
 import { ENVS } from "./types";
-import { DEFAULT_UPLOAD_POLICY_TTL_SECONDS, UploadTickets } from "./uploadPolicy";
+import {
+    checkDeploymentIdMode,
+    checkDelay,
+    checkEnvOrder,
+    checkErServiceStatus,
+    checkQuota,
+    checkTtl,
+    initialSettings,
+    type Endpoints,
+    type Settings,
+} from "./model/settings";
+import { UploadTickets } from "./model/upload-policy";
 
-export interface Settings {
-    envOrder: Env[];
-    deploymentIdAs: DeploymentIdMode;
-    readAfterWriteDelayMs: number;
-    /** Account in arrears: mutating actions answer RoutineUserServiceStatusHalt. */
-    overdue: boolean;
-    /** Versions a routine may keep (all statuses count); creating one more fails. */
-    versionQuota: number;
-    /** How long an assets build stays `init` after its upload. */
-    buildDelayMs: number;
-    /** Added before every API and upload answer: a remote account's round trip. */
-    roundTripMs: number;
-    /** Lifetime of an upload policy. */
-    uploadPolicyTtlSeconds: number;
-    /** What GetErService reports. */
-    erServiceStatus: ErServiceStatus;
-}
-
-/** Where the emulator can be reached; filled in by startEmulator once the servers listen. */
-export interface Endpoints {
-    endpoint: string;
-    httpsEndpoint?: string;
-    caFile?: string;
-    uploadUrl: string;
-    edgeUrl?: string;
-    stagingEdgeUrl?: string;
-    /** What GetRoutineStagingEnvIp answers: the staging edge's address. */
-    stagingIps: string[];
-}
-
-export const DEFAULT_VERSION_QUOTA = 10;
-export const DEFAULT_BUILD_DELAY_MS = 200;
-
-export const DEFAULT_ENV_ORDER: Env[] = ["production", "staging"];
 const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 900;
 
 export class EmulatorContext {
@@ -75,17 +52,7 @@ export class EmulatorContext {
         this.store = new Store(structuredClone(this.initialData), statePath ? (data) => saveState(statePath, data) : undefined);
         if (statePath && !loaded) saveState(statePath, this.initialData);
 
-        this.initialSettings = {
-            envOrder: checkEnvOrder(options.envOrder ?? DEFAULT_ENV_ORDER),
-            deploymentIdAs: checkDeploymentIdMode(options.deploymentIdAs ?? "string"),
-            readAfterWriteDelayMs: checkDelay(options.readAfterWriteDelayMs ?? 0, "readAfterWriteDelayMs"),
-            overdue: false,
-            versionQuota: checkQuota(options.versionQuota ?? DEFAULT_VERSION_QUOTA),
-            buildDelayMs: checkDelay(options.buildDelayMs ?? DEFAULT_BUILD_DELAY_MS, "buildDelayMs"),
-            roundTripMs: checkDelay(options.roundTripMs ?? 0, "roundTripMs"),
-            uploadPolicyTtlSeconds: checkTtl(options.uploadPolicyTtlSeconds ?? DEFAULT_UPLOAD_POLICY_TTL_SECONDS),
-            erServiceStatus: checkErServiceStatus(options.erServiceStatus ?? "Running"),
-        };
+        this.initialSettings = initialSettings(options);
         this.settings = { ...this.initialSettings, envOrder: [...this.initialSettings.envOrder] };
 
         const skew = options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
@@ -219,44 +186,4 @@ export class EmulatorContext {
         this.failedBuilds.clear();
         this.edge.reset();
     }
-}
-
-function checkEnvOrder(order: Env[]): Env[] {
-    if (!Array.isArray(order) || order.length === 0 || order.some((e) => !ENVS.includes(e)) || new Set(order).size !== order.length) {
-        throw new Error('envOrder must list "staging" and/or "production", each at most once');
-    }
-    return [...order];
-}
-
-function checkDeploymentIdMode(mode: DeploymentIdMode): DeploymentIdMode {
-    if (mode !== "string" && mode !== "number") {
-        throw new Error('deploymentIdAs must be "string" or "number"');
-    }
-    return mode;
-}
-
-function checkDelay(ms: number, name: string): number {
-    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
-        throw new Error(`${name} must be a non-negative number`);
-    }
-    return ms;
-}
-
-function checkQuota(quota: number): number {
-    if (!Number.isInteger(quota) || quota < 1) throw new Error("versionQuota must be a positive integer");
-    return quota;
-}
-
-function checkTtl(seconds: number): number {
-    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
-        throw new Error("uploadPolicyTtlSeconds must be a positive number");
-    }
-    return seconds;
-}
-
-const ER_SERVICE_STATUSES: readonly ErServiceStatus[] = ["Running", "NotOpened", "Stopped"];
-
-function checkErServiceStatus(status: ErServiceStatus): ErServiceStatus {
-    if (!ER_SERVICE_STATUSES.includes(status)) throw new Error(`erServiceStatus must be one of ${ER_SERVICE_STATUSES.join(", ")}`);
-    return status;
 }

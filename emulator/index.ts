@@ -8,14 +8,14 @@
  *   await emulator.close();
  */
 export { startEmulator } from "./start";
-export { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./credentials";
+export { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./gateway/credentials";
 export { sdkConfig } from "./sdk-config";
-export { API_VERSION } from "./server";
-export { ERROR_CATALOGUE } from "./errors";
+export { API_VERSION } from "./gateway/server";
+export { ERROR_CATALOGUE } from "./model/errors";
 /** The edge's response header naming the version that answered. */
-export { VERSION_HEADER as EDGE_VERSION_HEADER } from "./edge";
+export { VERSION_HEADER as EDGE_VERSION_HEADER } from "./gateway/edge";
 /** The upload endpoint's path, and its action name in the request log and fault specs. */
-export { OSS_PATH as UPLOAD_PATH } from "./uploadPolicy";
-export { UPLOAD_ACTION } from "./ossUpload";
-export type { ErrorCode } from "./errors";
+export { OSS_PATH as UPLOAD_PATH } from "./model/upload-policy";
+export { UPLOAD_ACTION } from "./gateway/oss-upload";
+export type { ErrorCode } from "./model/errors";
 export * from "./types";

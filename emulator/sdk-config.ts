@@ -1,4 +1,4 @@
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./credentials";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "./gateway/credentials";
 import type { Emulator } from "./types";
 
 /**

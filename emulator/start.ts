@@ -6,12 +6,12 @@
 import type { Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { EmulatorContext } from "./context";
-import { startEdge, type RunningEdge } from "./edge";
-import { apiRequestListener, configureKeepAlive, createApiServer } from "./server";
-import { listen } from "./listen";
-import { prepareTls } from "./tls";
+import { startEdge, type RunningEdge } from "./gateway/edge";
+import { apiRequestListener, configureKeepAlive, createApiServer } from "./gateway/server";
+import { listen } from "./gateway/listen";
+import { prepareTls } from "./gateway/tls";
 import type { Emulator, EmulatorOptions } from "./types";
-import { OSS_PATH } from "./uploadPolicy";
+import { OSS_PATH } from "./model/upload-policy";
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
     const ctx = new EmulatorContext(options);
@@ -31,6 +31,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (options.https) {
             const httpsOptions = options.https === true ? {} : options.https;
             const tls = await prepareTls(httpsOptions.caDir);
+            // Pushed before the server listens, so that a failed start removes the folder too.
+            closers.push(async () => tls.discard());
             const secure = createHttpsServer({ key: tls.key, cert: tls.cert }, apiRequestListener(ctx));
             configureKeepAlive(secure);
             const securePort = await listen(secure, httpsOptions.port ?? 0, bindHost);

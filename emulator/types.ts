@@ -92,7 +92,7 @@ export interface EmulatorOptions {
     port?: number;
     /** Interface to bind; default 127.0.0.1 so the unauthenticated admin path stays local. */
     host?: string;
-    /** AccessKey id → secret. Default: the documented test pair in `credentials.ts`. */
+    /** AccessKey id → secret. Default: the documented test pair in `gateway/credentials.ts`. */
     accessKeys?: Record<string, string>;
     stsCredentials?: StsCredential[];
     /** Routine name → ids of its existing code versions (19-digit strings). */
@@ -123,7 +123,7 @@ export interface EmulatorOptions {
     erServiceStatus?: ErServiceStatus;
     /**
      * Also serve HTTPS with a generated certificate. `true`: CA written to a new temporary
-     * directory; `{ caDir }`: CA kept in (and reused from) that directory; `port` 0 (default) picks one.
+     * directory, removed at close; `{ caDir }`: CA kept in (and reused from) that directory; `port` 0 (default) picks one.
      */
     https?: boolean | { caDir?: string; port?: number };
     /** The edge (default on): `false` to skip it, `{ port }` for a fixed port (0 picks one). */

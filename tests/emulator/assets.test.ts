@@ -25,8 +25,16 @@ interface AssetsPostConfig {
     XOssSecurityToken?: string;
 }
 
-/** ESA's CLI upload: its fields in its order, the token sent even when empty, the zip without filename. */
-async function uploadZip(config: AssetsPostConfig, archive: Buffer, token = config.XOssSecurityToken ?? ""): Promise<number> {
+/**
+ * ESA's CLI upload: its fields in its order, the token sent even when empty, the zip
+ * without filename, typed `application/octet-stream` as the `form-data` package types a
+ * Buffer. `untyped` sends the part with no Content-Type at all, i.e. as a text field.
+ */
+async function uploadZip(
+    config: AssetsPostConfig,
+    archive: Buffer,
+    { token = config.XOssSecurityToken ?? "", untyped = false }: { token?: string; untyped?: boolean } = {},
+): Promise<number> {
     const { body, contentType } = rawMultipart(
         [
             ["OSSAccessKeyId", config.OSSAccessKeyId],
@@ -36,7 +44,7 @@ async function uploadZip(config: AssetsPostConfig, archive: Buffer, token = conf
             ["key", config.Key],
         ],
         archive,
-        { contentType: "application/octet-stream" },
+        untyped ? {} : { contentType: "application/octet-stream" },
     );
     const res = await fetch(config.Url, { method: "POST", headers: { "content-type": contentType }, body });
     await res.arrayBuffer();
@@ -155,19 +163,27 @@ describe("emulator: assets flow and code-version actions", () => {
         assert.equal(emulator.state().routines[ROUTINE].deployments.production?.codeVersions[0].codeVersion, building.id);
     });
 
-    it("keeps the zip's bytes intact when its part has no filename", async () => {
-        const { id, config } = await createAssetsVersion();
-        const binary = "\u00ff\u00fe\u0000\u0080 ünïcödé ✓";
-        assert.equal(await uploadZip(config, zip({ "routine/index.js": binary })), 200);
-        await sleep(150);
-        assert.equal((await info(id)).Status, "available");
-        const code = await client.getRoutineCodeVersion(new $esa.GetRoutineCodeVersionRequest({ name: ROUTINE, codeVersion: id }));
-        assert.equal(Buffer.from(String(code.body?.routineCode), "base64").toString("utf8"), binary);
-    });
+    for (const untyped of [false, true]) {
+        const part = untyped ? "neither filename nor Content-Type (a text part)" : "no filename (typed application/octet-stream)";
+        it(`keeps the zip's bytes intact when its part has ${part}`, async () => {
+            const { id, config } = await createAssetsVersion();
+            const binary = "\u00ff\u00fe\u0000\u0080 ünïcödé ✓";
+            const archive = zip({ "routine/index.js": binary });
+            assert.ok(
+                !archive.equals(Buffer.from(archive.toString("utf8"), "utf8")),
+                "the zip is not valid UTF-8, so decoding it as text would corrupt it",
+            );
+            assert.equal(await uploadZip(config, archive, { untyped }), 200);
+            await sleep(150);
+            assert.equal((await info(id)).Status, "available");
+            const code = await client.getRoutineCodeVersion(new $esa.GetRoutineCodeVersionRequest({ name: ROUTINE, codeVersion: id }));
+            assert.equal(Buffer.from(String(code.body?.routineCode), "base64").toString("utf8"), binary);
+        });
+    }
 
     it("refuses the assets upload without its security token (403)", async () => {
         const { config } = await createAssetsVersion();
-        assert.equal(await uploadZip(config, zip({ "routine/index.js": CODE }), ""), 403);
+        assert.equal(await uploadZip(config, zip({ "routine/index.js": CODE }), { token: "" }), 403);
     });
 
     it("counts init versions against the quota", async () => {

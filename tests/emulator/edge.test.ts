@@ -8,8 +8,8 @@ import { request as httpRequest } from "node:http";
 import type Client from "@alicloud/esa20240910";
 import { startEmulator, type Emulator } from "../../emulator";
 import { main as cliMain, parseBehaviourArgs } from "../../emulator/cli";
-import { EdgeState, pickVersion, startEdge } from "../../emulator/edge";
-import { Store } from "../../emulator/store";
+import { EdgeState, pickVersion, startEdge } from "../../emulator/gateway/edge";
+import { Store } from "../../emulator/model/store";
 import { ROUTINE, V1, V2, deployRequest, sdkClient } from "./helpers";
 
 interface EdgeAnswer {

@@ -2,13 +2,15 @@
  * HTTPS: the emulator serves the same API and upload endpoint over TLS with a certificate
  * its own CA signed; a client trusts it through the CA file (`ca` option, or
  * NODE_EXTRA_CA_CERTS in another process). The upload URL follows the scheme of the call.
+ * A CA made in a temporary folder is removed at close; a caDir the caller gave is kept.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import Client from "@alicloud/esa20240910";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as $dara from "@darabonba/typescript";
@@ -197,5 +199,51 @@ describe("emulator: HTTPS", () => {
         } finally {
             await again.close();
         }
+    });
+});
+
+describe("emulator: HTTPS temporary CA folders", () => {
+    // os.tmpdir() follows TMPDIR, so the emulators below make their folders in a directory
+    // of this test's own, where no other process's folders can appear.
+    let privateTmp: string;
+    let savedTmpdir: string | undefined;
+    const leftovers = () => readdirSync(privateTmp).filter((name) => name.startsWith("esa-emulator-tls-"));
+
+    beforeEach(() => {
+        privateTmp = mkdtempSync(join(tmpdir(), "esa-emulator-tmp-"));
+        savedTmpdir = process.env.TMPDIR;
+        process.env.TMPDIR = privateTmp;
+    });
+    afterEach(() => {
+        if (savedTmpdir === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = savedTmpdir;
+        rmSync(privateTmp, { recursive: true, force: true });
+    });
+
+    it("removes the CA folder it made at close, for every start", async () => {
+        const emulators = [await startEmulator({ https: true, edge: false }), await startEmulator({ https: true, edge: false })];
+        const folders = emulators.map((emulator) => dirname(String(emulator.caFile)));
+        assert.deepEqual(leftovers().sort(), folders.map((folder) => basename(folder)).sort(), "each start made its own folder here");
+        await Promise.all(emulators.map((emulator) => emulator.close()));
+        assert.deepEqual(leftovers(), []);
+    });
+
+    it("removes it when the start fails after making it (HTTPS port taken)", async () => {
+        const taken = createNetServer();
+        await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+        try {
+            const port = (taken.address() as AddressInfo).port;
+            await assert.rejects(startEmulator({ https: { port }, edge: false }), /EADDRINUSE/);
+            assert.deepEqual(leftovers(), []);
+        } finally {
+            await new Promise((resolve) => taken.close(resolve));
+        }
+    });
+
+    it("keeps a caDir the caller gave", async () => {
+        const caDir = join(privateTmp, "kept-ca");
+        const emulator = await startEmulator({ https: { caDir }, edge: false });
+        await emulator.close();
+        assert.ok(existsSync(join(caDir, "ca.pem")) && existsSync(join(caDir, "ca-key.pem")));
     });
 });

@@ -98,6 +98,15 @@ describe("emulator: staging upload flow and the upload endpoint", () => {
         assert.equal(listed.body?.codeVersions?.[0].codeDescription, "from mcp", "the description uploaded in x:codeDescription");
     });
 
+    it("takes code sent as a plain field whole, however long (no field-size cap below the upload limit)", async () => {
+        const config = await stagingUploadInfo(client, ROUTINE);
+        const code = `export default ${JSON.stringify("x".repeat(3 * 1024 * 1024))};`;
+        const res = await post(config.Url, uploadForm(config, code, { filename: "" }));
+        assert.equal(res.status, 200, res.text);
+        const commit = await client.commitRoutineStagingCode(new $esa.CommitRoutineStagingCodeRequest({ name: ROUTINE }));
+        assert.equal((await versionCode(client, String(commit.body?.codeVersion))).length, code.length);
+    });
+
     it("accepts capitalised field names and an empty x-oss-security-token, and honours success_action_status", async () => {
         const config = await stagingUploadInfo(client, ROUTINE);
         const form = new FormData();
@@ -211,6 +220,20 @@ describe("emulator: staging upload flow and the upload endpoint", () => {
             const res = await fetch(config.Url, { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
             assert.equal(res.status, 400);
             assert.match(await res.text(), /<Code>InvalidArgument<\/Code>/);
+        });
+
+        it("answers 400 for multipart/form-data without a boundary, and for a body cut off before its last boundary", async () => {
+            const noBoundary = await fetch(config.Url, { method: "POST", headers: { "content-type": "multipart/form-data" }, body: "x" });
+            assert.equal(noBoundary.status, 400);
+            assert.match(await noBoundary.text(), /<Code>InvalidArgument<\/Code>/);
+            const cut = '--b\r\nContent-Disposition: form-data; name="key"\r\n\r\nsite_er_js/x';
+            const res = await fetch(config.Url, {
+                method: "POST",
+                headers: { "content-type": "multipart/form-data; boundary=b" },
+                body: cut,
+            });
+            assert.equal(res.status, 400);
+            assert.match(await res.text(), /<Code>MalformedPOSTRequest<\/Code>/);
         });
     });
 

@@ -21,7 +21,7 @@ import { createProvider, RoutineCodeDeploymentProvider } from "../../provider";
 import { compareVersionIds } from "../../provider/deployment/split";
 import { UNKNOWN } from "../../provider/engine/unknowns";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, sdkConfig, startEmulator } from "../../emulator";
-import { parseCodeVersionsParam } from "../../emulator/codeVersions";
+import { parseCodeVersionsParam } from "../../emulator/model/code-versions";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";

@@ -15,8 +15,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listen } from "./listen";
-import type { Store } from "./store";
-import type { EdgeCounts, Env, VersionBehaviour } from "./types";
+import type { Store } from "../model/store";
+import type { EdgeCounts, Env, VersionBehaviour } from "../types";
 
 export const VERSION_HEADER = "x-esa-code-version";
 

@@ -5,13 +5,13 @@
  * models. Fields the emulator has no data for are left out: every model field is
  * optional.
  */
-import { parseCodeVersionsParam } from "./codeVersions";
-import type { Endpoints, Settings } from "./context";
+import { parseCodeVersionsParam } from "./code-versions";
+import type { Endpoints, Settings } from "./settings";
 import { ApiError } from "./errors";
-import { optionalInt, requireParam, type Params } from "./params";
+import { optionalInt, requireParam, type Params } from "./action-params";
 import { STATUS_AVAILABLE, versionStatus, type StoredDeployment, type StoredRoutine, type Store } from "./store";
-import type { Env } from "./types";
-import type { UploadTickets } from "./uploadPolicy";
+import type { Env } from "../types";
+import type { UploadTickets } from "./upload-policy";
 import {
     commitRoutineStagingCode,
     createRoutineWithAssetsCodeVersion,
@@ -20,7 +20,7 @@ import {
     getRoutineCodeVersionInfo,
     getRoutineStagingCodeUploadInfo,
     listRoutineCodeVersions,
-} from "./versionActions";
+} from "./version-actions";
 
 export interface ActionContext {
     store: Store;

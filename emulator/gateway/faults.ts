@@ -3,8 +3,8 @@
  * drive a client through throttling, 5xx, dropped connections and lost responses in a
  * deterministic order.
  */
-import { ApiError, type ErrorCode } from "./errors";
-import { FAULT_KINDS, type FaultKind, type FaultSpec } from "./types";
+import { ApiError, type ErrorCode } from "../model/errors";
+import { FAULT_KINDS, type FaultKind, type FaultSpec } from "../types";
 
 export interface PendingFault {
     action: string;

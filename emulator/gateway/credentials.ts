@@ -2,8 +2,8 @@
  * Who may call the emulator: permanent AccessKey pairs and temporary (STS) keys that are
  * valid only together with their security token.
  */
-import { ApiError } from "./errors";
-import type { StsCredential } from "./types";
+import { ApiError } from "../model/errors";
+import type { StsCredential } from "../types";
 
 /**
  * A documented test pair, used when no `accessKeys` are configured. It grants access to

@@ -10,9 +10,9 @@
  */
 import type { ActionContext } from "./actions";
 import { ApiError } from "./errors";
-import { optionalInt, requireParam, type Params } from "./params";
+import { optionalInt, requireParam, type Params } from "./action-params";
 import { versionStatus, STATUS_AVAILABLE, STATUS_INIT, type StoredRoutine, type StoredVersion } from "./store";
-import { encodeDescription, OSS_ACCESS_KEY_ID, OSS_PATH, type UploadTicket } from "./uploadPolicy";
+import { encodeDescription, OSS_ACCESS_KEY_ID, OSS_PATH, type UploadTicket } from "./upload-policy";
 
 /** "Valid values: 1 and 2" and "1 to 20": at most the 40 newest versions can be listed. */
 const MAX_VERSION_PAGE = 2;

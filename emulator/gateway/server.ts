@@ -6,22 +6,23 @@
  *   → action handler → answer (or, for `lostResponse`, a dropped connection)
  *
  * and is recorded in the request log. Paths under /__emulator/ go to the admin handler,
- * `/oss/<bucket>` to the form-upload endpoint (ossUpload.ts). The same handler serves
+ * `/oss/<bucket>` to the form-upload endpoint (oss-upload.ts). The same handler serves
  * HTTP and HTTPS.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { isKnownAction, runAction } from "./actions";
+import { isKnownAction, runAction } from "../model/actions";
 import { handleAdmin, isAdminPath } from "./admin";
 import { authenticate, claimedAccessKeyId, type ReceivedRequest } from "./auth";
-import type { EmulatorContext } from "./context";
-import { ApiError, errorBody } from "./errors";
+import type { EmulatorContext } from "../context";
+import { ApiError, errorBody } from "../model/errors";
 import { faultError, type PendingFault } from "./faults";
-import { newRequestId } from "./ids";
-import { acceptUpload, OssError, ossErrorXml, ossRequestId, readUploadForm, sendUploadAnswer, UPLOAD_ACTION } from "./ossUpload";
-import { parseParams, type Params } from "./params";
+import { newRequestId } from "../model/ids";
+import { acceptUpload, OssError, ossErrorXml, ossRequestId, readUploadForm, sendUploadAnswer, UPLOAD_ACTION } from "./oss-upload";
+import type { Params } from "../model/action-params";
+import { parseParams } from "./params";
 import { headerValue } from "./signature";
-import { MAX_UPLOAD_BYTES, OSS_PATH } from "./uploadPolicy";
+import { MAX_UPLOAD_BYTES, OSS_PATH } from "../model/upload-policy";
 
 /** The only API version this service has (`x-acs-version`). */
 export const API_VERSION = "2024-09-10";

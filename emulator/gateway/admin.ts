@@ -32,8 +32,8 @@
  *   POST   /__emulator/edge-behaviours       { name, codeVersion, behaviour: { errorRate?, status?, latencyMs?, body? } | null }
  *   DELETE /__emulator/edge-counts           clear the edge's request counts
  */
-import type { EmulatorContext } from "./context";
-import type { CodeVersionSplit, DeploymentIdMode, Env, ErServiceStatus, FaultSpec, VersionBehaviour, VersionInput } from "./types";
+import type { EmulatorContext } from "../context";
+import type { CodeVersionSplit, DeploymentIdMode, Env, ErServiceStatus, FaultSpec, VersionBehaviour, VersionInput } from "../types";
 
 export const ADMIN_PREFIX = "/__emulator/";
 

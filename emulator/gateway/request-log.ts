@@ -2,7 +2,7 @@
  * Every API request the emulator received, for assertions such as "the client retried
  * exactly twice" or "no deployment was made". Admin calls are not recorded.
  */
-import type { RecordedRequest } from "./types";
+import type { RecordedRequest } from "../types";
 
 export class RequestLog {
     private entries: RecordedRequest[] = [];

@@ -5,9 +5,8 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { parse as parseQueryString } from "node:querystring";
-import { ApiError } from "./errors";
-
-export type Params = Record<string, string>;
+import type { Params } from "../model/action-params";
+import { ApiError } from "../model/errors";
 
 export function parseParams(rawQuery: string, headers: IncomingHttpHeaders, body: Buffer): Params {
     const params: Params = {};
@@ -49,25 +48,4 @@ function fromJson(body: Buffer): Params {
         out[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
     return out;
-}
-
-/** A required, non-blank string parameter. */
-export function requireParam(params: Params, name: string): string {
-    const value = params[name];
-    if (value === undefined || value.trim() === "") {
-        throw new ApiError("InvalidParameter", `${name} is required`);
-    }
-    return value;
-}
-
-/** An optional integer parameter within [min, max]. */
-export function optionalInt(params: Params, name: string, fallback: number, min: number, max: number): number {
-    const raw = params[name];
-    if (raw === undefined || raw === "") return fallback;
-    if (!/^-?\d+$/.test(raw)) throw new ApiError("InvalidParameter", `${name} must be an integer`);
-    const value = Number(raw);
-    if (value < min || value > max) {
-        throw new ApiError("InvalidParameter", `${name} must be between ${min} and ${max}`);
-    }
-    return value;
 }

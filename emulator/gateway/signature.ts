@@ -13,7 +13,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { ApiError } from "./errors";
+import { ApiError } from "../model/errors";
 
 export const SIGNATURE_ALGORITHM = "ACS3-HMAC-SHA256";
 

@@ -5,7 +5,7 @@
  * the reference implies (a version has one percentage) without saying.
  */
 import { ApiError } from "./errors";
-import type { CodeVersionSplit } from "./types";
+import type { CodeVersionSplit } from "../types";
 
 export const MAX_VERSIONS_PER_SPLIT = 2;
 

@@ -3,9 +3,10 @@
  * `NODE_EXTRA_CA_CERTS` names) and a server certificate it signs for localhost,
  * 127.0.0.1, 127.0.0.2 and ::1. Given a directory that already holds the CA, the CA is
  * reused, so a trust setting made once (an exported NODE_EXTRA_CA_CERTS) survives
- * restarts; the server certificate is new at every start.
+ * restarts; the server certificate is new at every start. Without a directory, the CA
+ * lives in a temporary folder of this start's own, which `discard()` removes at close.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "selfsigned";
@@ -14,6 +15,8 @@ export interface TlsMaterial {
     key: string;
     cert: string;
     caFile: string;
+    /** Removes the temporary CA folder; a `caDir` the caller gave is theirs and stays. */
+    discard(): void;
 }
 
 const CA_CERT = "ca.pem";
@@ -21,6 +24,16 @@ const CA_KEY = "ca-key.pem";
 
 export async function prepareTls(caDir?: string): Promise<TlsMaterial> {
     const dir = caDir ?? mkdtempSync(join(tmpdir(), "esa-emulator-tls-"));
+    const discard = caDir === undefined ? () => rmSync(dir, { recursive: true, force: true }) : () => undefined;
+    try {
+        return { ...(await writeCertificates(dir)), discard };
+    } catch (error) {
+        discard();
+        throw error;
+    }
+}
+
+async function writeCertificates(dir: string): Promise<Omit<TlsMaterial, "discard">> {
     mkdirSync(dir, { recursive: true });
     const caFile = join(dir, CA_CERT);
     const caKeyFile = join(dir, CA_KEY);

@@ -6,8 +6,8 @@
  */
 import { STATE_FORMAT_VERSION } from "./persistence";
 import { apiTimestamp, compareVersionIds, isVersionId, VersionIdGenerator } from "./ids";
-import type { CodeVersionSplit, DeploymentState, Env, EmulatorState, RoutineState } from "./types";
-import { ENVS } from "./types";
+import type { CodeVersionSplit, DeploymentState, Env, EmulatorState, RoutineState } from "../types";
+import { ENVS } from "../types";
 
 /** `init` until its build finishes, then `available`; any other value is a failed build. */
 export type VersionStatus = string;

@@ -1,6 +1,6 @@
 /**
  * The OSS-like form-upload endpoint (`POST /oss/<bucket>`, multipart/form-data), where
- * clients put the code an upload ticket was issued for (uploadPolicy.ts).
+ * clients put the code an upload ticket was issued for (model/upload-policy.ts).
  *
  * Checks, in order: the form fields a signed PostObject needs, the AccessKey id, the
  * policy's signature, its expiry, the `key` against the policy, the STS token when one
@@ -9,12 +9,13 @@
  * it are ignored, as OSS ignores them. Errors are OSS's XML documents.
  *
  * A staging upload fills the routine's staging slot; an assets upload starts the
- * version's build (builds.ts). Faults can be injected under the action name `PostObject`.
+ * version's build (model/builds.ts). Faults can be injected under the action name `PostObject`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { archiveProblem, readArchive, startBuild, STATUS_AVAILABLE } from "./builds";
-import type { EmulatorContext } from "./context";
-import { newRequestId } from "./ids";
+import { archiveProblem, readArchive, startBuild, STATUS_AVAILABLE } from "../model/builds";
+import type { EmulatorContext } from "../context";
+import { newRequestId } from "../model/ids";
+import { readMultipartForm, NotMultipartError, type FormPart } from "./multipart-form";
 import {
     decodeDescription,
     decodePolicy,
@@ -23,7 +24,7 @@ import {
     OSS_BUCKET,
     policyKey,
     type UploadTicket,
-} from "./uploadPolicy";
+} from "../model/upload-policy";
 
 /** The name upload requests have in the request log and in fault specs. */
 export const UPLOAD_ACTION = "PostObject";
@@ -133,58 +134,27 @@ function successAnswer(successStatus: string | undefined, callback: string | und
 /** Fields up to and including `file`, by lower-case name; the file as bytes. Throws OssError. */
 export async function readUploadForm(headers: IncomingMessage["headers"], body: Buffer): Promise<UploadFields> {
     const contentType = String(headers["content-type"] ?? "");
-    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-    if (!contentType.toLowerCase().startsWith("multipart/form-data") || !boundary) {
-        throw new OssError(400, "InvalidArgument", "The request must be multipart/form-data.");
-    }
-    let form: FormData;
+    const notMultipart = new OssError(400, "InvalidArgument", "The request must be multipart/form-data.");
+    // busboy would also read a url-encoded form; OSS's PostObject takes multipart only.
+    if (!contentType.toLowerCase().startsWith("multipart/form-data")) throw notMultipart;
+    let parts: FormPart[];
     try {
-        const request = new Request("http://upload.invalid/", {
-            method: "POST",
-            headers: { "content-type": contentType },
-            body: withFileNames(body, boundary[1] ?? boundary[2]),
-        });
-        form = await request.formData();
-    } catch {
+        parts = await readMultipartForm(contentType, body);
+    } catch (error) {
+        if (error instanceof NotMultipartError) throw notMultipart;
         throw new OssError(400, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.");
     }
     const fields = new Map<string, string | Buffer>();
-    for (const [name, value] of form) {
+    for (const { name, value } of parts) {
         const lower = name.toLowerCase();
         if (lower === "file") {
-            fields.set("file", typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(await value.arrayBuffer()));
+            // A file sent as a plain field was read as latin1, one character per byte (multipart-form.ts).
+            fields.set("file", typeof value === "string" ? Buffer.from(value, "latin1") : value);
             break;
         }
         if (typeof value === "string" && !fields.has(lower)) fields.set(lower, value);
     }
     return fields;
-}
-
-/**
- * The platform's multipart parser decodes a part that has no filename as UTF-8 text,
- * which corrupts a zip sent that way (ESA's CLI appends the archive as a bare Buffer).
- * Giving the file part a filename in their headers makes the parser hand back the bytes
- * untouched; only header blocks, which directly follow a boundary line, are rewritten.
- */
-function withFileNames(body: Buffer, boundary: string): Buffer {
-    const text = body.toString("latin1");
-    const delimiter = `--${boundary}\r\n`;
-    let out = "";
-    let index = 0;
-    for (;;) {
-        const at = text.indexOf(delimiter, index);
-        if (at < 0) break;
-        const headersStart = at + delimiter.length;
-        const headersEnd = text.indexOf("\r\n\r\n", headersStart);
-        if (headersEnd < 0) break;
-        let block = text.slice(headersStart, headersEnd);
-        block = block.replace(/^content-disposition:[^\r\n]*$/im, (line) =>
-            /;\s*name="?file"?\s*(;|$)/i.test(line) && !/filename\*?=/i.test(line) ? `${line}; filename="blob"` : line,
-        );
-        out += text.slice(index, headersStart) + block;
-        index = headersEnd;
-    }
-    return Buffer.from(out + text.slice(index), "latin1");
 }
 
 export function ossErrorXml(error: OssError, requestId: string): string {

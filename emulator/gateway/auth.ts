@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { CredentialRegistry } from "./credentials";
-import { ApiError } from "./errors";
+import { ApiError } from "../model/errors";
 import type { NonceCache } from "./nonces";
 import {
     SIGNATURE_ALGORITHM,
