@@ -15,7 +15,7 @@ export default tseslint.config(
         rules: {
             // The provider handles untyped engine and SDK payloads; `any` is deliberate at those edges.
             "@typescript-eslint/no-explicit-any": "off",
-            // Lazy `require` keeps the SDK off the preview path (SPEC §7).
+            // Lazy `require` keeps the SDK off the preview path (README: Details).
             "@typescript-eslint/no-require-imports": "off",
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
         },

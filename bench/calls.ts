@@ -8,7 +8,7 @@
  *
  * Floors: a no-op preview needs no call; a refresh one GetRoutine per routine (staging
  * and production come from the same answer); a change one CreateRoutineCodeDeployment
- * per changed resource. SPEC §4 adds the read-after-write guard to every deployment, and
+ * per changed resource. The lifecycle adds the read-after-write guard to every deployment, and
  * a pre-read (adoption) to a create; an update deploys from its recorded state. Reads of
  * a routine are shared within a provider process (`provider/esa/shared-reads.ts`): a
  * refresh costs R, and a routine's two environments share a create's pre-read.

@@ -60,7 +60,7 @@ const ROWS: ((r: Results) => Row[])[] = [
                 info({
                     metric: `API calls: \`up\` creating N=${calls.n} (R=${R})`,
                     value: `${p.totalCalls} (${callList(p.calls)}) = ${round(p.totalCalls / calls.n, 2)}/resource`,
-                    floor: `${calls.n} deployments; with SPEC §4's reads ${R + 2 * calls.n}`,
+                    floor: `${calls.n} deployments; with the lifecycle's reads ${R + 2 * calls.n}`,
                     ratio: x(p.totalCalls / calls.n),
                 }),
             ),

@@ -10,7 +10,7 @@
  * - `naiveProgram`: what people write first: a `pulumi.dynamic.Resource` whose provider
  *   captures the SDK client in its closure. Pulumi serializes whatever the closure
  *   captures into every resource's state; this is what `RoutineCodeDeployment` avoids
- *   with its loader shim (SPEC §7).
+ *   with its loader shim (README: Details).
  *
  * `BenchStack` wraps an `InlineStack` (temporary backend, PULUMI_HOME, project linked to
  * the built package) and runs the CLI commands without event capture and diff

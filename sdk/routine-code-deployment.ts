@@ -73,7 +73,7 @@ export interface RolloutGateArgs {
     command?: pulumi.Input<string | { run: pulumi.Input<string>; cwd?: pulumi.Input<string> }>;
 }
 
-/** How a changed split goes live: through steps, holds and gates (SPEC §10). */
+/** How a changed split goes live: through steps, holds and gates (README: Progressive rollout). */
 export interface RolloutArgs {
     /** The candidate's percentages on the way, e.g. `[10, 50]` or `[10, 50, 100]` (a final 100 is held and gated too). */
     steps: pulumi.Input<pulumi.Input<number | RolloutStepArgs>[]>;

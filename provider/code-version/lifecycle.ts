@@ -1,5 +1,5 @@
 /**
- * The lifecycle of a `RoutineCodeVersion` against ESA (SPEC §9).
+ * The lifecycle of a `RoutineCodeVersion` against ESA (README: Releasing code from source).
  *
  * Create uploads the prepared source and waits until ESA reports the version available:
  * - `script` sources take the staging flow: GetRoutineStagingCodeUploadInfo → OSS form

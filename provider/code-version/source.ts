@@ -1,5 +1,5 @@
 /**
- * The source of a code version, kept out of the stack state (SPEC §9).
+ * The source of a code version, kept out of the stack state (README: Releasing code from source).
  *
  * Pulumi stores a resource's inputs in the state, so the source itself is never an
  * input. The program side (`sdk/routine-code-version.ts`) turns the code (and static

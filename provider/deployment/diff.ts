@@ -1,5 +1,5 @@
 /**
- * The plan for one resource (SPEC §4): what changes, and whether it is a replacement.
+ * The plan for one resource (README: Semantics): what changes, and whether it is a replacement.
  *
  * - `name` or `env` changed → replace: the resource then tracks another deployment slot.
  * - the split (compared as a set), the strategy, or where the API is reached changed

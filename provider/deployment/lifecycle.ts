@@ -1,5 +1,5 @@
 /**
- * The resource's lifecycle against ESA (SPEC §4): apply a split (create and update are
+ * The resource's lifecycle against ESA (README: Semantics): apply a split (create and update are
  * the same act: one new deployment), read what is live, and "delete".
  *
  * Safety properties, and why:
@@ -134,7 +134,7 @@ export class Deployments {
     }
 
     /**
-     * The read before deploying (SPEC §4). An answer this run already has (the refresh of
+     * The read before deploying (README: Semantics). An answer this run already has (the refresh of
      * `pulumi up --refresh`, the read of the routine's other environment) serves however
      * old it is when it says the split is not live: deploying is then right, and the most
      * a change since could cost is deploying once more a split someone else deployed

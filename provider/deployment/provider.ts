@@ -153,7 +153,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
 
 /**
  * Every credential secret the provider can see, used or not (a gate's command inherits the
- * environment and may print it): stack config and environment, as SPEC §6 names them.
+ * environment and may print it): stack config and environment, as the README's Configuration and credentials names them.
  */
 function knownSecrets(config: ConfigLookup, env: NodeJS.ProcessEnv): string[] {
     const fromConfig = [...CONFIG_KEYS.accessKeySecret, ...CONFIG_KEYS.securityToken].map((key) => config(key));

@@ -30,7 +30,7 @@ export interface DeploymentInputs {
     region?: string;
     endpoint?: string;
     timeoutSeconds?: number;
-    /** A progressive rollout to the declared split (SPEC §10). */
+    /** A progressive rollout to the declared split (README: Progressive rollout). */
     rollout?: RolloutConfig;
 }
 

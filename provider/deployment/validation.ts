@@ -1,5 +1,5 @@
 /**
- * Input validation and normalization (SPEC §2), run by `check` at preview time.
+ * Input validation and normalization (README: Inputs and outputs), run by `check` at preview time.
  *
  * Every rule of the API reference is checked here, before anything is sent, and all
  * failures are reported at once, each with the property path a user can find in their

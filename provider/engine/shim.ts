@@ -1,5 +1,5 @@
 /**
- * The provider code that Pulumi stores in every resource's state (SPEC §7).
+ * The provider code that Pulumi stores in every resource's state (README: Details).
  *
  * The engine runs a dynamic resource's provider from the `__provider` property: the
  * dynamic-provider plugin evaluates that text as a module and calls its `handler()` to

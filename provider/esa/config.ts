@@ -1,5 +1,5 @@
 /**
- * Where the API is and who calls it (SPEC §6). First hit wins:
+ * Where the API is and who calls it (README: Configuration and credentials). First hit wins:
  *
  *   resource input → stack config → environment → the @alicloud/credentials default chain
  *

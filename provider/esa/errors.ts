@@ -1,5 +1,5 @@
 /**
- * What an ESA failure means and what the user should do about it (SPEC §5).
+ * What an ESA failure means and what the user should do about it (README: Errors).
  *
  * Failures fall in three classes:
  * - `retryable`: the request was refused before anything changed (throttling, a busy or

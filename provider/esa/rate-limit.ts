@@ -1,7 +1,7 @@
 /**
  * One client-side rate limiter per provider process, shared by every resource and every
  * ESA call of that process, so that a throttled account is not hammered by each resource
- * retrying on its own (SPEC §5).
+ * retrying on its own (README: Errors).
  *
  * It is a token bucket whose rate is learnt from the answers, after the AWS SDKs'
  * "adaptive" retry mode:

@@ -1,5 +1,5 @@
 /**
- * The lifecycle of a `Routine` against ESA (SPEC §9).
+ * The lifecycle of a `Routine` against ESA (README: Releasing code from source).
  *
  * - An existing routine is never silently taken over: CreateRoutine's
  *   `RoutineAlreadyExist` fails the create with a message that says how to bring it in

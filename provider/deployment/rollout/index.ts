@@ -1,5 +1,5 @@
 /**
- * Progressive rollout of `RoutineCodeDeployment` (SPEC §10): the step planner, the
+ * Progressive rollout of `RoutineCodeDeployment` (README: Progressive rollout): the step planner, the
  * gates, the walk inside `create`/`update`, the preview at `diff`, and the emergency
  * controls read from stack config.
  */

@@ -1,5 +1,5 @@
 /**
- * The shapes of a progressive rollout (SPEC §10): the `rollout` input as `check` leaves
+ * The shapes of a progressive rollout (README: Progressive rollout): the `rollout` input as `check` leaves
  * it (validated, defaults filled in), and the `rolloutState` output that records where a
  * rollout stands, so that the next `pulumi up` needs nothing but the stack's state.
  */
