@@ -17,7 +17,7 @@
 import { codeVersionFreeText } from "./code-version/check";
 import { codeVersionProvider as codeVersions } from "./code-version/provider";
 import { provider as deployments } from "./deployment/provider";
-import { deploymentFreeText, redactRolloutState } from "./deployment/rollout/validation";
+import { deploymentFreeText, redactRolloutState } from "./deployment/rollout/check";
 import { wireSafe, WireRules } from "./engine/wire";
 import { routineFreeText, routineProvider as routines } from "./routine/provider";
 

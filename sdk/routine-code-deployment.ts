@@ -17,13 +17,14 @@
  * ```
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { CodeVersionSplit, RolloutState } from "../provider/deployment/types";
 import { serializedProvider } from "../provider/engine/shim";
 
 /** The environments of a routine. */
 export type RoutineEnvironment = "staging" | "production";
 
 /** One code version and the percentage of traffic it serves. */
-export interface CodeVersionShareArgs {
+export interface CodeVersionSplitArgs {
     /**
      * The id of a committed code version of the routine. ESA ids are 19-digit numbers,
      * larger than a JavaScript number holds exactly: write them as strings.
@@ -86,32 +87,14 @@ export interface RolloutArgs {
     retry?: pulumi.Input<string>;
 }
 
-/** Where a rollout stands, as the stack records it (see the README, "Progressive rollout"). */
-export interface RolloutStateOutput {
-    status: "in-progress" | "succeeded" | "failed" | "aborted" | "stopped";
-    candidate: string;
-    stable?: string;
-    from: CodeVersionShare[];
-    target: CodeVersionShare[];
-    step: number;
-    steps: number;
-    split: CodeVersionShare[];
-    since: string;
-    nextAt?: string;
-    mode: "continuous" | "stepwise";
-    gates: { gate: string; step: number; passed: boolean; detail: string; at: string; durationMs: number }[];
-    history: { step: number; candidatePercentage: number; setAt: string; bakedMs?: number; bakeSeconds: number }[];
-    failedCandidate?: string;
-    message?: string;
-    retry?: string;
-    action?: "promote" | "abort";
-}
-
-/** A code version and its share, as recorded in the stack. */
-export interface CodeVersionShare {
-    codeVersion: string;
-    percentage: number;
-}
+/** Where a rollout stands, and one code version's share, as the stack records them (documented where the provider defines them). */
+export type { CodeVersionSplit, RolloutState } from "../provider/deployment/types";
+/** @deprecated The name of earlier releases: `RolloutState`. */
+export type RolloutStateOutput = RolloutState;
+/** @deprecated The name of earlier releases: `CodeVersionSplit`. */
+export type CodeVersionShare = CodeVersionSplit;
+/** @deprecated The name of earlier releases: `CodeVersionSplitArgs`. */
+export type CodeVersionShareArgs = CodeVersionSplitArgs;
 
 export interface RoutineCodeDeploymentArgs {
     /** The routine's name. Changing it replaces the resource. */
@@ -124,7 +107,7 @@ export interface RoutineCodeDeploymentArgs {
      * 1 or 2 versions with a percentage above 0, adding up to 100. Order never matters:
      * the list is compared as a set. Changing it updates the deployment in place.
      */
-    codeVersions: pulumi.Input<pulumi.Input<CodeVersionShareArgs>[]>;
+    codeVersions: pulumi.Input<pulumi.Input<CodeVersionSplitArgs>[]>;
     /** The region whose ESA endpoint is called; overrides `esa:region` / `alicloud:region`. */
     region?: pulumi.Input<string>;
     /** The API endpoint, e.g. `http://127.0.0.1:8787` for the local emulator; overrides `esa:endpoint`. */
@@ -185,7 +168,7 @@ export class RoutineCodeDeployment extends pulumi.CustomResource {
     /** The deployment strategy (always `percentage`). */
     declare public readonly strategy: pulumi.Output<"percentage">;
     /** The live split, without 0 % entries, oldest version first. */
-    declare public readonly codeVersions: pulumi.Output<CodeVersionShare[]>;
+    declare public readonly codeVersions: pulumi.Output<CodeVersionSplit[]>;
     /** The region override, if one was given. */
     declare public readonly region: pulumi.Output<string | undefined>;
     /** The endpoint override, if one was given. */
@@ -195,7 +178,7 @@ export class RoutineCodeDeployment extends pulumi.CustomResource {
     /** The rollout settings, if any. */
     declare public readonly rollout: pulumi.Output<RolloutArgs | undefined>;
     /** Where the last rollout stands (status, candidate, step, since when, gate results), if there was one. */
-    declare public readonly rolloutState: pulumi.Output<RolloutStateOutput | undefined>;
+    declare public readonly rolloutState: pulumi.Output<RolloutState | undefined>;
     /** The `DeploymentId` of the last deployment this resource made or observed, always a string. */
     declare public readonly deploymentId: pulumi.Output<string>;
 

@@ -10,7 +10,8 @@
  * on the stack and backend that `pulumi up` there would use.
  */
 import { execFileSync } from "node:child_process";
-import { ROLLOUT_ACTION_KEY } from "../deployment/rollout/action";
+import { parseArgs } from "node:util";
+import { ROLLOUT_CONTROL_KEY } from "../deployment/rollout/control";
 import type { RolloutState } from "../deployment/rollout/types";
 
 const DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCodeDeployment";
@@ -21,7 +22,7 @@ Commands:
   status    where each RoutineCodeDeployment's rollout stands
   promote   finish the rollout now: the next \`pulumi up\` deploys the declared split, skipping remaining steps and gates
   abort     end the rollout: the next \`pulumi up\` restores the split live before it, recorded as the new truth
-  clear     remove ${ROLLOUT_ACTION_KEY}
+  clear     remove ${ROLLOUT_CONTROL_KEY}
 
 Options:
   --stack <name>       the stack (default: the selected one)
@@ -38,7 +39,13 @@ interface Found {
 }
 
 export function main(argv: string[]): number {
-    const args = parseArgs(argv);
+    let args: ReturnType<typeof parseCommandLine>;
+    try {
+        args = parseCommandLine(argv);
+    } catch (error) {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+        return 2;
+    }
     if (args.positional[0] !== "rollout" || args.positional.length !== 2 || args.flags.help) {
         process.stderr.write(USAGE);
         return args.flags.help ? 0 : 2;
@@ -47,8 +54,8 @@ export function main(argv: string[]): number {
     const command = args.positional[1];
     try {
         if (command === "clear") {
-            pulumi(["config", "rm", ROLLOUT_ACTION_KEY, ...stack]);
-            process.stdout.write(`Removed ${ROLLOUT_ACTION_KEY}.\n`);
+            pulumi(["config", "rm", ROLLOUT_CONTROL_KEY, ...stack]);
+            process.stdout.write(`Removed ${ROLLOUT_CONTROL_KEY}.\n`);
             return 0;
         }
         const rollouts = readRollouts(stack);
@@ -92,10 +99,10 @@ export function main(argv: string[]): number {
 }
 
 function setAction(value: string, stack: string[], what: string): number {
-    pulumi(["config", "set", ROLLOUT_ACTION_KEY, value, ...stack]);
+    pulumi(["config", "set", ROLLOUT_CONTROL_KEY, value, ...stack]);
     const candidate = value.slice(value.indexOf(":") + 1);
     process.stdout.write(
-        `Set ${ROLLOUT_ACTION_KEY} to ${value} (${what}). Run \`pulumi up\` to carry it out; it applies to candidate ${candidate} only.\n`,
+        `Set ${ROLLOUT_CONTROL_KEY} to ${value} (${what}). Run \`pulumi up\` to carry it out; it applies to candidate ${candidate} only.\n`,
     );
     return 0;
 }
@@ -133,19 +140,20 @@ function pulumi(args: string[]): string {
     }
 }
 
-function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | boolean> } {
-    const positional: string[] = [];
-    const flags: Record<string, string | boolean> = {};
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "-h" || arg === "--help") flags.help = true;
-        else if (arg === "--json") flags.json = true;
-        else if (arg.startsWith("--")) {
-            const [key, inline] = arg.slice(2).split("=", 2);
-            flags[key] = inline ?? argv[++i] ?? "";
-        } else positional.push(arg);
-    }
-    return { positional, flags };
+/** The command line, by Node's own parser: unknown options are refused with its message. */
+function parseCommandLine(argv: string[]) {
+    const { positionals, values } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+            help: { type: "boolean", short: "h" },
+            json: { type: "boolean" },
+            stack: { type: "string" },
+            resource: { type: "string" },
+            candidate: { type: "string" },
+        },
+    });
+    return { positional: positionals, flags: values };
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

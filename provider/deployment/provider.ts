@@ -17,11 +17,11 @@ import { createSdkApi, DeploymentApiFactory } from "./api";
 import { diffDeployment } from "./diff";
 import { Deployments, resourceId } from "./lifecycle";
 import type { GateRunner } from "./rollout/gates";
-import { parseRolloutAction, previewRollout, readLiveFresh, ROLLOUT_ACTION_KEY, runRollout, stagingAddress } from "./rollout";
+import { parseRolloutControl, previewRollout, readLiveFresh, ROLLOUT_CONTROL_KEY, runRollout, stagingAddress } from "./rollout";
 import { sharedReads } from "./shared-reads";
 import { formatSplit } from "./split";
 import { DeploymentInputs, DeploymentOutputs, INPUT_KEYS } from "./types";
-import { checkInputs } from "./validation";
+import { checkInputs } from "./check";
 
 export interface ProviderOptions extends ProviderEnvironment {
     /** How the provider reaches ESA; tests pass an in-memory implementation. */
@@ -51,7 +51,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
 
     /** Walks a declared rollout (README: Progressive rollout) in place of a single deployment. */
     const rollout = async (olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> => {
-        const parsed = parseRolloutAction(stackConfig(ROLLOUT_ACTION_KEY));
+        const parsed = parseRolloutControl(stackConfig(ROLLOUT_CONTROL_KEY));
         if (parsed.error) throw new Error(parsed.error);
         const ctx = deployments(news).context;
         return runRollout(
@@ -65,7 +65,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 },
                 clock,
                 log: ctx.log,
-                action: parsed.action,
+                control: parsed.control,
                 id: resourceId(news.name, news.env),
                 engineGone: options.engineGone ?? engineWatch,
                 runGates: options.runGates,
@@ -91,10 +91,10 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
 
         async diff(_id, olds, news) {
             const plan = diffDeployment(olds, news);
-            const parsed = parseRolloutAction(stackConfig(ROLLOUT_ACTION_KEY));
+            const parsed = parseRolloutControl(stackConfig(ROLLOUT_CONTROL_KEY));
             if (parsed.error && news.rollout) log("warning", parsed.error);
             // With a rollout, what happens to the split is the rollout's call (a step still holding is no change).
-            const walk = plan.replaces.length > 0 ? {} : previewRollout(olds, news, clock.now(), parsed.action);
+            const walk = plan.replaces.length > 0 ? {} : previewRollout(olds, news, clock.now(), parsed.control);
             if (walk.message) log(walk.severity ?? "info", walk.message);
             const changes = walk.changes === undefined ? plan.changes : walk.changes || plan.changed.some((key) => key !== "codeVersions");
             return { changes, replaces: plan.replaces, deleteBeforeReplace: plan.deleteBeforeReplace };

@@ -1,5 +1,7 @@
 import type { RolloutConfig, RolloutState } from "./rollout/types";
 
+export type { RolloutState } from "./rollout/types";
+
 /**
  * Shapes shared by the provider's modules. The provider talks to the engine in plain
  * JSON-like objects, so these are interfaces over data, not classes.

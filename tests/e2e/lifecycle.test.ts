@@ -9,7 +9,7 @@
  */
 import { strict as assert } from "assert";
 import { Emulator, startEmulator } from "../../emulator";
-import { CodeVersionShareArgs, RoutineCodeDeployment, RoutineEnvironment } from "../../sdk";
+import { CodeVersionSplitArgs, RoutineCodeDeployment, RoutineEnvironment } from "../../sdk";
 import { asSet, changedValueLines, DEPLOYMENT_TYPE, diagnostics, emulatorCredentials, liveSplit, steps, TestStack } from "./harness";
 
 const ROUTINE = "hello-edge";
@@ -23,7 +23,7 @@ describe("e2e: a RoutineCodeDeployment's life through the Pulumi CLI", function 
     let emulator: Emulator;
     let stack: TestStack;
     /** What the program declares; each step edits it, as a user edits index.ts. */
-    let declared: { env: RoutineEnvironment | string; codeVersions: CodeVersionShareArgs[] };
+    let declared: { env: RoutineEnvironment | string; codeVersions: CodeVersionSplitArgs[] };
 
     const program = async () => {
         const deployment = new RoutineCodeDeployment("web", {

@@ -10,7 +10,7 @@ import { locate, planRollout } from "../../provider/deployment/rollout/plan";
 import { RolloutStep } from "../../provider/deployment/rollout/types";
 import { sameSplit } from "../../provider/deployment/split";
 import { CodeVersionSplit } from "../../provider/deployment/types";
-import { checkInputs } from "../../provider/deployment/validation";
+import { checkInputs } from "../../provider/deployment/check";
 
 const VERSIONS = ["1723599747213377175", "1723599747213377176", "1723599747213377177", "1723599747213377178", "42"];
 

@@ -3,7 +3,7 @@
  * property path a user finds in their program, unknown values let through.
  */
 import { strict as assert } from "assert";
-import { checkInputs } from "../../provider/deployment/validation";
+import { checkInputs } from "../../provider/deployment/check";
 import { UNKNOWN } from "../../provider/engine/unknowns";
 
 const base = { name: "hello", env: "production", codeVersions: [{ codeVersion: "1723599747213377176", percentage: 100 }] };

@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { createProvider } from "../../provider";
-import { checkInputs } from "../../provider/deployment/validation";
+import { checkInputs } from "../../provider/deployment/check";
 import { DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
 import type { DeploymentApi as EsaApi } from "../../provider/deployment/api";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { checkInputs, CheckFailure } from "../../provider/deployment/validation";
+import { checkInputs, CheckFailure } from "../../provider/deployment/check";
 import { UNKNOWN } from "../../provider/engine/unknowns";
 
 const A = "1723599747213377175";

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
-import { checkInputs } from "../../provider/deployment/validation";
+import { checkInputs } from "../../provider/deployment/check";
 import { Emulator, FaultSpec, startEmulator } from "../../emulator";
 import { providerRun } from "../support/provider-run";
 

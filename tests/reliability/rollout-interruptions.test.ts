@@ -31,7 +31,7 @@ import { createProvider } from "../../provider";
 import type { GateRunner } from "../../provider/deployment/rollout/gates";
 import { formatSplit, sameSplit } from "../../provider/deployment/split";
 import { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
-import { checkInputs } from "../../provider/deployment/validation";
+import { checkInputs } from "../../provider/deployment/check";
 import type { DeploymentApi as EsaApi, DeploymentRequest, LiveEnvironment } from "../../provider/deployment/api";
 import { fakeClock, MemoryEsa } from "../support/memory-esa";
 

@@ -12,7 +12,7 @@
  */
 import { strict as assert } from "assert";
 import type { DeploymentInputs, DeploymentOutputs } from "../../provider/deployment/types";
-import { checkInputs } from "../../provider/deployment/validation";
+import { checkInputs } from "../../provider/deployment/check";
 import { Emulator, startEmulator } from "../../emulator";
 import { providerRun } from "../support/provider-run";
 

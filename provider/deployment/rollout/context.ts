@@ -7,7 +7,7 @@ import { EngineGone } from "../../engine/liveness";
 import type { Logger } from "../../engine/log";
 import type { Clock } from "../../esa/clock";
 import type { DeploymentInputs, DeploymentOutputs, LiveDeployment } from "../types";
-import type { RolloutAction } from "./action";
+import type { RolloutControl } from "./control";
 import type { GateEnvironment, GateRunner } from "./gates";
 
 /** How often a hold looks whether the engine is still there. */
@@ -24,7 +24,7 @@ export interface RolloutContext {
     clock: Clock;
     log: Logger;
     /** `esa:rolloutAction`, already parsed. */
-    action?: RolloutAction;
+    control?: RolloutControl;
     /** The resource's id, for the partial state a failure carries. */
     id: string;
     /**

@@ -3,8 +3,8 @@
  * gates, the walk inside `create`/`update`, the preview at `diff`, and the emergency
  * controls read from stack config.
  */
-export { parseRolloutAction, ROLLOUT_ACTION_KEY } from "./action";
-export type { RolloutAction } from "./action";
+export { parseRolloutControl, ROLLOUT_CONTROL_KEY } from "./control";
+export type { RolloutControl } from "./control";
 export { locate, planRollout } from "./plan";
 export type { PlannedStep, RolloutPlan } from "./plan";
 export { previewRollout } from "./preview";

@@ -11,7 +11,7 @@
  */
 import { formatSplit, sameSplit } from "../split";
 import type { CodeVersionSplit } from "../types";
-import { actionFor, RolloutAction } from "./action";
+import { controlFor, RolloutControl } from "./control";
 import { locate, planRollout, RolloutPlan } from "./plan";
 import type { RolloutConfig, RolloutState } from "./types";
 
@@ -53,14 +53,14 @@ export interface StandingFacts {
     live: CodeVersionSplit[];
     target: CodeVersionSplit[];
     config: RolloutConfig;
-    action?: RolloutAction;
+    control?: RolloutControl;
 }
 
-export function standing({ prev, recorded, live, target, config, action }: StandingFacts): Standing {
+export function standing({ prev, recorded, live, target, config, control }: StandingFacts): Standing {
     const sameTarget = prev !== undefined && sameSplit(prev.target, target);
 
     if (prev && sameTarget && prev.status !== "in-progress" && prev.status !== "succeeded") {
-        const promote = actionFor(action, prev.candidate)?.verb === "promote";
+        const promote = controlFor(control, prev.candidate)?.verb === "promote";
         const retried = (prev.retry ?? "") !== (config.retry ?? "");
         if (!promote && !retried) return { kind: "ended", prev, restore: failedStillServes(prev, live) };
     }

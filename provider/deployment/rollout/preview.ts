@@ -8,7 +8,7 @@
 import { containsUnknown } from "../../engine/unknowns";
 import { formatSplit } from "../split";
 import type { DeploymentInputs, DeploymentOutputs } from "../types";
-import { actionFor, RolloutAction } from "./action";
+import { controlFor, RolloutControl } from "./control";
 import { describeSteps, planRollout } from "./plan";
 import { endedNote, standing } from "./position";
 
@@ -23,7 +23,7 @@ export function previewRollout(
     olds: Partial<DeploymentOutputs>,
     news: Partial<DeploymentInputs>,
     now: number,
-    action: RolloutAction | undefined,
+    control: RolloutControl | undefined,
 ): RolloutPreview {
     const config = news.rollout;
     const target = news.codeVersions;
@@ -36,7 +36,7 @@ export function previewRollout(
     if (!live) return {};
     const when = (ms: number) => `${new Date(ms).toISOString()} (in ${Math.max(0, Math.ceil((ms - now) / 1000))} s)`;
     const gates = config.gates.length > 0 ? `gates ${config.gates.map((g) => g.name).join(", ")}` : "no gates";
-    const found = standing({ prev: olds.rolloutState, recorded: olds.recordedSplit ?? live, live, target, config, action });
+    const found = standing({ prev: olds.rolloutState, recorded: olds.recordedSplit ?? live, live, target, config, control });
 
     switch (found.kind) {
         case "at-target":
@@ -69,7 +69,7 @@ export function previewRollout(
         }
         case "continue": {
             const { prev } = found;
-            const act = actionFor(action, prev.candidate);
+            const act = controlFor(control, prev.candidate);
             if (act) {
                 const split = act.verb === "promote" ? target : prev.from;
                 return {
@@ -97,7 +97,7 @@ export function previewRollout(
         case "resume":
         case "start": {
             const { plan, from } = found;
-            const act = actionFor(action, plan.candidate);
+            const act = controlFor(control, plan.candidate);
             if (act) {
                 return {
                     changes: true,

@@ -18,7 +18,7 @@
  */
 import { formatSplit, sameSplit } from "../split";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../types";
-import { actionFor } from "./action";
+import { controlFor } from "./control";
 import { checkpoint, hold, RolloutContext, RolloutHalted } from "./context";
 import { abort, changedElsewhere, guarded, rollBack, settleEnded } from "./endings";
 import { runGates } from "./gates";
@@ -71,7 +71,7 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
         live: live.codeVersions,
         target,
         config,
-        action: ctx.action,
+        control: ctx.control,
     });
     const recordedInFlight = found.kind === "continue" || (found.kind === "resume" && found.cause === "ahead");
     let position: Position;
@@ -115,9 +115,9 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
     });
 
     // The emergency controls, when they name this rollout's candidate.
-    const action = actionFor(ctx.action, position.candidate);
-    if (action?.verb === "abort") return abort(ctx, news, live, position, state);
-    if (action?.verb === "promote") {
+    const control = controlFor(ctx.control, position.candidate);
+    if (control?.verb === "abort") return abort(ctx, news, live, position, state);
+    if (control?.verb === "promote") {
         ctx.log(
             "info",
             `${name} (${env}): esa:rolloutAction promote:${position.candidate}: ${formatSplit(target)} now, remaining steps and gates skipped.`,

@@ -9,7 +9,7 @@
 import { canonicalOrder } from "./split";
 import { CodeVersionSplit, DeploymentInputs, ENVIRONMENTS, STRATEGIES } from "./types";
 import { isUnknown } from "../engine/unknowns";
-import { checkRollout } from "./rollout/validation";
+import { checkRollout } from "./rollout/check";
 import { timeoutProblem } from "../esa/config";
 import { describeValue, isRecord, quote } from "../engine/input-values";
 
