@@ -31,8 +31,8 @@ import { startEmulator } from "./start";
 import type { Emulator, EmulatorOptions, VersionBehaviour } from "./types";
 
 export const DEFAULT_CLI_PORT = 8787;
-export const DEFAULT_CLI_HTTPS_PORT = 8788;
-export const DEFAULT_CLI_EDGE_PORT = 8789;
+const DEFAULT_CLI_HTTPS_PORT = 8788;
+const DEFAULT_CLI_EDGE_PORT = 8789;
 
 /** The demo account: one routine, two versions, nothing deployed yet. */
 export const DEMO_ROUTINES: Record<string, string[]> = {
@@ -53,7 +53,7 @@ const SEED_KEYS = [
     "erServiceStatus",
 ] as const;
 
-export interface CliConfig {
+interface CliConfig {
     options: EmulatorOptions;
     help: boolean;
 }
@@ -110,7 +110,7 @@ function wholeNumber(flag: string, raw: string): number {
     return n;
 }
 
-export interface BehaviourCommand {
+interface BehaviourCommand {
     admin: string;
     routine: string;
     codeVersion: string;
@@ -256,7 +256,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /** The parts of `process` that shutdown needs, so tests can pass a stand-in. */
-export interface SignalTarget {
+interface SignalTarget {
     once(event: "SIGINT" | "SIGTERM", listener: () => void): unknown;
     exit(code: number): void;
     stdout: { write(text: string): unknown };

@@ -157,7 +157,7 @@ export interface DeploymentState {
     codeVersions: CodeVersionSplit[];
 }
 
-export interface CodeVersionState {
+interface CodeVersionState {
     codeVersion: string;
     description: string;
     createTime: string;

@@ -35,9 +35,9 @@
 import type { EmulatorContext } from "../context";
 import type { CodeVersionSplit, DeploymentIdMode, Env, ErServiceStatus, FaultSpec, VersionBehaviour, VersionInput } from "../types";
 
-export const ADMIN_PREFIX = "/__emulator/";
+const ADMIN_PREFIX = "/__emulator/";
 
-export interface AdminAnswer {
+interface AdminAnswer {
     status: number;
     body: unknown;
 }

@@ -13,7 +13,7 @@ export const DEFAULT_ACCESS_KEY_ID = "LTAI5tEsaEmulatorTestKey";
 export const DEFAULT_ACCESS_KEY_SECRET = "esa-emulator-test-secret-0000000000";
 
 /** The secret to verify a request with, once its key (and token, if any) is accepted. */
-export interface ResolvedCredential {
+interface ResolvedCredential {
     accessKeyId: string;
     secret: string;
 }

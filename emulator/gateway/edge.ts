@@ -20,8 +20,8 @@ import type { EdgeCounts, Env, VersionBehaviour } from "../types";
 
 export const VERSION_HEADER = "x-esa-code-version";
 
-export const PRODUCTION_EDGE_IP = "127.0.0.1";
-export const STAGING_EDGE_IP = "127.0.0.2";
+const PRODUCTION_EDGE_IP = "127.0.0.1";
+const STAGING_EDGE_IP = "127.0.0.2";
 
 /** Behaviours and counters, kept with the rest of the emulator's state so reset() clears them. */
 export class EdgeState {
@@ -109,20 +109,20 @@ export function pickVersion(split: Array<{ codeVersion: string; percentage: numb
 }
 
 /** The routine a Host header names: its first DNS label, or the only routine there is. */
-export function routineForHost(host: string | undefined, store: Store): string | undefined {
+function routineForHost(host: string | undefined, store: Store): string | undefined {
     const label = (host ?? "").replace(/:\d+$/, "").split(".")[0]?.toLowerCase() ?? "";
     if (label && store.getRoutine(label)) return label;
     const all = store.listRoutines();
     return all.length === 1 ? all[0].name : undefined;
 }
 
-export interface EdgeDependencies {
+interface EdgeDependencies {
     store: Store;
     state: EdgeState;
     random: () => number;
 }
 
-export function handleEdgeRequest(deps: EdgeDependencies, env: Env, req: IncomingMessage, res: ServerResponse): void {
+function handleEdgeRequest(deps: EdgeDependencies, env: Env, req: IncomingMessage, res: ServerResponse): void {
     // The request body is not used, but must be drained for keep-alive to work.
     req.resume();
     const routine = routineForHost(req.headers.host, deps.store);

@@ -28,7 +28,7 @@ export function faultError(kind: FaultKind): ApiError | undefined {
 }
 
 /** Checks a fault description from an untyped source (admin JSON); throws a readable Error. */
-export function validateFaultSpec(input: unknown): FaultSpec {
+function validateFaultSpec(input: unknown): FaultSpec {
     const spec = input as Partial<FaultSpec> | null;
     if (typeof spec !== "object" || spec === null) throw new Error("a fault must be an object");
     if (typeof spec.action !== "string" || spec.action === "") {

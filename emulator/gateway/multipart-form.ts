@@ -24,7 +24,7 @@ export interface FormPart {
 export class NotMultipartError extends Error {}
 
 /** Thrown when the body is not well-formed multipart data. */
-export class MalformedMultipartError extends Error {}
+class MalformedMultipartError extends Error {}
 
 export function readMultipartForm(contentType: string, body: Buffer): Promise<FormPart[]> {
     let parser: busboy.Busboy;

@@ -39,14 +39,14 @@ export class OssError extends Error {
     }
 }
 
-export interface UploadOutcome {
+interface UploadOutcome {
     status: number;
     body: string;
     contentType?: string;
 }
 
 /** The form fields of an upload (up to and including `file`), by lower-case name. */
-export type UploadFields = Map<string, string | Buffer>;
+type UploadFields = Map<string, string | Buffer>;
 
 /** Apply one parsed upload; throws OssError for a refusal. */
 export function acceptUpload(ctx: EmulatorContext, fields: UploadFields, now: number): UploadOutcome {

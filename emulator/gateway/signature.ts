@@ -17,7 +17,7 @@ import { ApiError } from "../model/errors";
 
 export const SIGNATURE_ALGORITHM = "ACS3-HMAC-SHA256";
 
-export interface ParsedAuthorization {
+interface ParsedAuthorization {
     algorithm: string;
     accessKeyId: string;
     signedHeaders: string[];
@@ -52,7 +52,7 @@ export function parseAuthorization(header: string): ParsedAuthorization {
 }
 
 /** The SDK's `encode`: encodeURIComponent plus the RFC 3986 reserved characters it leaves alone. */
-export function percentEncode(value: string): string {
+function percentEncode(value: string): string {
     return encodeURIComponent(value)
         .replace(/!/g, "%21")
         .replace(/'/g, "%27")
@@ -66,7 +66,7 @@ export function sha256Hex(data: Buffer | string): string {
 }
 
 /** Same normalisation the SDK applies to the pathname before signing. */
-export function canonicalUri(rawPath: string): string {
+function canonicalUri(rawPath: string): string {
     return (rawPath || "/").replace(/\+/g, "%20").replace(/\*/g, "%2A").replace(/%7E/g, "~");
 }
 
@@ -75,7 +75,7 @@ export function canonicalUri(rawPath: string): string {
  * well as values (the V3 rule); the SDK encodes values only, which is the same thing for
  * the plain ASCII parameter names the API uses.
  */
-export function canonicalQueryString(rawQuery: string): string {
+function canonicalQueryString(rawQuery: string): string {
     if (!rawQuery) return "";
     const pairs = rawQuery
         .split("&")
@@ -110,7 +110,7 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
         : value.trim();
 }
 
-export interface CanonicalRequestInput {
+interface CanonicalRequestInput {
     method: string;
     rawPath: string;
     rawQuery: string;

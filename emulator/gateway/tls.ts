@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "selfsigned";
 
-export interface TlsMaterial {
+interface TlsMaterial {
     key: string;
     cert: string;
     caFile: string;

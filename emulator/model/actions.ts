@@ -52,7 +52,7 @@ const ROUTINE_QUOTA = 100;
  */
 const ROUTINE_NAME = /^[a-z][a-z0-9-]{0,62}[a-z0-9]$/;
 
-export const ACTIONS: Record<string, ActionDefinition> = {
+const ACTIONS: Record<string, ActionDefinition> = {
     CreateRoutineCodeDeployment: { mutating: true, handle: createRoutineCodeDeployment },
     GetRoutine: { mutating: false, handle: getRoutine },
     CreateRoutine: { mutating: true, handle: createRoutine },

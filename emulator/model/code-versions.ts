@@ -7,7 +7,7 @@
 import { ApiError } from "./errors";
 import type { CodeVersionSplit } from "../types";
 
-export const MAX_VERSIONS_PER_SPLIT = 2;
+const MAX_VERSIONS_PER_SPLIT = 2;
 
 /**
  * Parse the `CodeVersions` form field: a JSON array of `{ CodeVersion, Percentage }`.

@@ -9,7 +9,7 @@
  * goes to the emulator's request log.
  */
 
-export interface ErrorDefinition {
+interface ErrorDefinition {
     status: number;
     message: string;
 }

@@ -38,10 +38,10 @@ export interface Endpoints {
     stagingIps: string[];
 }
 
-export const DEFAULT_VERSION_QUOTA = 10;
-export const DEFAULT_BUILD_DELAY_MS = 200;
+const DEFAULT_VERSION_QUOTA = 10;
+const DEFAULT_BUILD_DELAY_MS = 200;
 
-export const DEFAULT_ENV_ORDER: Env[] = ["production", "staging"];
+const DEFAULT_ENV_ORDER: Env[] = ["production", "staging"];
 
 /** The settings `options` ask for, checked; the defaults where they ask for none. */
 export function initialSettings(options: EmulatorOptions): Settings {

@@ -10,7 +10,7 @@ import type { CodeVersionSplit, DeploymentState, Env, EmulatorState, RoutineStat
 import { ENVS } from "../types";
 
 /** `init` until its build finishes, then `available`; any other value is a failed build. */
-export type VersionStatus = string;
+type VersionStatus = string;
 
 export const STATUS_INIT = "init";
 export const STATUS_AVAILABLE = "available";
@@ -41,7 +41,7 @@ export interface StoredVersion {
 export type NewVersion = Partial<Omit<StoredVersion, "createTime" | "pendingStatus" | "pendingAt">>;
 
 /** The code last uploaded to a routine's staging slot (GetRoutineStagingCodeUploadInfo + upload). */
-export interface StagedCode {
+interface StagedCode {
     /** Base64 of the uploaded file. */
     code: string;
     description: string;

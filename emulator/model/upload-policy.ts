@@ -24,7 +24,7 @@ export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 /** ~5 minutes, what Alibaba's tools observe for upload policies. */
 export const DEFAULT_UPLOAD_POLICY_TTL_SECONDS = 300;
 
-export type UploadFlow = "staging" | "assets";
+type UploadFlow = "staging" | "assets";
 
 export interface UploadTicket {
     key: string;
@@ -40,7 +40,7 @@ export interface UploadTicket {
     signature: string;
 }
 
-export interface PolicyDocument {
+interface PolicyDocument {
     expiration: string;
     conditions: unknown[];
 }

@@ -220,7 +220,7 @@ function uploadUrl(ctx: ActionContext): string {
 }
 
 /** What a version seeded by id alone (no code known) returns as its code. */
-export function placeholderCode(routine: string, codeVersion: string): string {
+function placeholderCode(routine: string, codeVersion: string): string {
     return [
         "export default {",
         "    async fetch(request) {",

@@ -51,7 +51,7 @@ export interface CodeVersionApi {
 export type CodeVersionApiFactory = (connection: Connection) => CodeVersionApi;
 
 /** Thrown by `upload` when OSS refuses the form; shaped like an API failure for `toApiFailure`. */
-export class UploadRefused extends Error {
+class UploadRefused extends Error {
     readonly code: string;
     readonly statusCode: number;
     readonly requestId?: string;

@@ -81,7 +81,7 @@ export function checkCodeVersion(raw: Record<string, any>): { inputs: CodeVersio
     return { inputs: inputs as CodeVersionInputs, failures };
 }
 
-export interface CodeVersionPlan {
+interface CodeVersionPlan {
     changes: boolean;
     replaces: string[];
 }

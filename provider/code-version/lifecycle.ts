@@ -43,7 +43,7 @@ const MAX_PRUNE_ROUNDS = 40;
 const uploadQueues = new Map<string, Promise<unknown>>();
 
 /** Runs `work` after every earlier upload to the same routine has finished. */
-export function serializedPerRoutine<T>(key: string, work: () => Promise<T>): Promise<T> {
+function serializedPerRoutine<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = uploadQueues.get(key) ?? Promise.resolve();
     const result = previous.then(work, work);
     const tail = result.then(
@@ -552,14 +552,14 @@ export class CodeVersions {
 }
 
 /** When a version was created, in epoch ms: from CreateTime, else from its id (ns since the epoch). */
-export function createdAt(version: CodeVersionInfo): number {
+function createdAt(version: CodeVersionInfo): number {
     const parsed = Date.parse(version.createTime);
     if (Number.isFinite(parsed)) return parsed;
     return /^\d{16,}$/.test(version.codeVersion) ? Number(BigInt(version.codeVersion) / 1_000_000n) : 0;
 }
 
 /** Orders 19-digit ids without a JavaScript number (which cannot hold them). */
-export function compareIds(a: string, b: string): number {
+function compareIds(a: string, b: string): number {
     if (a.length !== b.length) return a.length - b.length;
     return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -12,7 +12,7 @@
  * ESA shows the description in its console; the tag keeps it readable.
  */
 
-export interface Marker {
+interface Marker {
     owner: string;
     hash: string;
 }
@@ -29,9 +29,4 @@ export function tagDescription(description: string | undefined, marker: Marker):
 export function readMarker(codeDescription: string | undefined): Marker | undefined {
     const match = TAG.exec(codeDescription ?? "");
     return match ? { owner: match[1], hash: match[2] } : undefined;
-}
-
-/** The description as the user wrote it, without the tag. */
-export function untagged(codeDescription: string | undefined): string {
-    return (codeDescription ?? "").replace(TAG, "");
 }

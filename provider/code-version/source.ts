@@ -32,7 +32,7 @@ export interface PreparedSource {
 }
 
 /** Where prepared sources are kept; one file per content hash. */
-export function sourceCacheDir(): string {
+function sourceCacheDir(): string {
     return path.join(os.tmpdir(), "esa-routine-deployment", "sources");
 }
 

@@ -24,7 +24,7 @@ export interface CheckResult {
 }
 
 /** The API allows at most two versions in one deployment. */
-export const MAX_SERVING_VERSIONS = 2;
+const MAX_SERVING_VERSIONS = 2;
 
 const ENV_ALIASES: Record<string, string> = {
     prod: "production",
@@ -94,7 +94,7 @@ function checkEnv(value: unknown, fail: Fail): any {
 }
 
 /** The environment a near miss (`Production`, `prod`, `stagign`) most likely meant. */
-export function suggestEnv(value: string): string | undefined {
+function suggestEnv(value: string): string | undefined {
     const lowered = value.trim().toLowerCase();
     if ((ENVIRONMENTS as readonly string[]).includes(lowered)) return lowered;
     if (ENV_ALIASES[lowered]) return ENV_ALIASES[lowered];

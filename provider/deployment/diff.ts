@@ -11,7 +11,7 @@ import { sameSplit } from "./split";
 import { CodeVersionSplit, DeploymentInputs } from "./types";
 import { containsUnknown } from "../engine/unknowns";
 
-export interface DeploymentDiff {
+interface DeploymentDiff {
     changes: boolean;
     replaces: string[];
     /** The properties that differ, for logs and tests; the engine renders its own view. */

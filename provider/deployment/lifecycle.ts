@@ -31,7 +31,7 @@ const MAX_CONFIRM_MS = 60_000;
  */
 const RUN_READ_MAX_AGE_MS = 30 * 60_000;
 
-export interface DeploymentContext {
+interface DeploymentContext {
     api: DeploymentApi;
     connection: Connection;
     clock: Clock;
@@ -44,7 +44,7 @@ export interface DeploymentContext {
 }
 
 /** What `read` found: the live state, or nothing when the deployment is gone. */
-export interface ReadResult {
+interface ReadResult {
     outputs: DeploymentOutputs;
     inputs: DeploymentInputs;
 }

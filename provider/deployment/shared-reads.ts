@@ -27,7 +27,7 @@ interface Entry {
 }
 
 /** Wraps an `DeploymentApi` so that its routine reads are shared within `scope`. */
-export type ShareReads = (api: DeploymentApi, scope: string) => DeploymentApi;
+type ShareReads = (api: DeploymentApi, scope: string) => DeploymentApi;
 
 /**
  * A store of shared reads. `scope` says who reads where (endpoint, region, caller

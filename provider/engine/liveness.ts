@@ -25,7 +25,7 @@ const PROBE_REUSE_MS = 1_000;
 export type EngineWatch = () => Promise<boolean>;
 
 /** Never gone: for callers that have no engine to watch. */
-export const noEngineWatch: EngineWatch = async () => false;
+const noEngineWatch: EngineWatch = async () => false;
 
 /** The engine address the dynamic-provider plugin was started with, if this process is that plugin. */
 export function pluginEngineAddress(argv: readonly string[] = process.argv): { host: string; port: number } | undefined {

@@ -20,7 +20,7 @@
 const MIN_CHARS = 4;
 /** The words of a command line that are this long are hidden too (a token passed as an argument). */
 const MIN_WORD_CHARS = 8;
-export const REDACTED = "****";
+const REDACTED = "****";
 
 const known = new Set<string>();
 let ordered: string[] | undefined;
@@ -77,10 +77,4 @@ export function urlTexts(value: unknown): string[] {
         // Not a URL: the whole text is hidden.
     }
     return texts;
-}
-
-/** Forgets everything remembered (tests). */
-export function forgetFreeText(): void {
-    known.clear();
-    ordered = undefined;
 }

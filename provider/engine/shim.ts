@@ -17,7 +17,7 @@
  *
  * Never change this text lightly: every existing stack stores it.
  */
-export const IMPLEMENTATION_MODULE = "esa-routine-deployment/provider";
+const IMPLEMENTATION_MODULE = "esa-routine-deployment/provider";
 
 /**
  * `RoutineCodeDeployment`'s loader, exactly as every existing stack stores it (its

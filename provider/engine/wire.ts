@@ -145,7 +145,7 @@ function wireFailure(failure: unknown, resource: string): { property: string; re
  * `value` as the plugin can carry it (a Struct) and the state can record it (JSON).
  * Returns `undefined` for what has no place at all (an object key holding it is left out).
  */
-export function toWire(value: unknown, seen: Set<object> = new Set()): unknown {
+function toWire(value: unknown, seen: Set<object> = new Set()): unknown {
     switch (typeof value) {
         case "string":
         case "boolean":

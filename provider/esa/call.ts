@@ -24,9 +24,9 @@ export interface CallContext {
 }
 
 /** Advice by error code, for resources whose failures need other words than a deployment's. */
-export type Advice = Record<string, (routine: string) => string>;
+type Advice = Record<string, (routine: string) => string>;
 
-export interface CallSpec<T> {
+interface CallSpec<T> {
     /** The API action (or `OSS PostObject` for the upload), for messages. */
     action: string;
     routine: string;

@@ -58,7 +58,7 @@ export interface Connection {
     maxRequestsPerSecond?: number;
 }
 
-export interface ConnectionOverrides {
+interface ConnectionOverrides {
     region?: string;
     endpoint?: string;
     timeoutSeconds?: number;
@@ -149,7 +149,7 @@ function firstSet(values: (string | undefined)[]): string | undefined {
 }
 
 /** A day: longer than any operation should wait, and within what a Node.js timer can hold. */
-export const MAX_TIMEOUT_SECONDS = 86_400;
+const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** Why a `timeoutSeconds` input is refused (every resource takes one), or undefined when it is fine. */
 export function timeoutProblem(value: unknown, describe: (value: unknown) => string): string | undefined {

@@ -28,7 +28,7 @@ export interface ResourceContext<Api> extends CallContext {
 }
 
 /** The settings of a resource's inputs that say where and how ESA is reached. */
-export interface ConnectionInputs {
+interface ConnectionInputs {
     region?: string;
     endpoint?: string;
     timeoutSeconds?: number;

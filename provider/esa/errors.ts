@@ -86,7 +86,7 @@ export function wasRefused(failure: ApiFailure): boolean {
 }
 
 /** The context an error message needs. */
-export interface OperationContext {
+interface OperationContext {
     /** The API action, e.g. `CreateRoutineCodeDeployment`. */
     action: string;
     routine: string;

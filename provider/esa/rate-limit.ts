@@ -43,7 +43,7 @@ interface Waiter {
     grant: (sentAt: number) => void;
 }
 
-export interface RateLimiterOptions {
+interface RateLimiterOptions {
     /** Requests per second never to exceed (`esa:maxRequestsPerSecond`); none by default. */
     ceiling?: number;
 }

@@ -17,7 +17,7 @@ export interface SdkClient {
 }
 
 /** The SDK's module: its request classes, by name. */
-export type EsaSdk = Record<string, new (fields?: Record<string, unknown>) => object>;
+type EsaSdk = Record<string, new (fields?: Record<string, unknown>) => object>;
 
 /** How one request of an operation is made. */
 export interface CallOptions {
@@ -41,7 +41,7 @@ export interface CallOptions {
 }
 
 /** A client of the official SDK for `connection`: its signing, endpoints and credential chains. */
-export function newSdkClient(connection: Connection): SdkClient {
+function newSdkClient(connection: Connection): SdkClient {
     const Client = require("@alicloud/esa20240910").default;
     const { Config } = require("@alicloud/openapi-core").$OpenApiUtil;
     return new Client(

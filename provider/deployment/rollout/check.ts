@@ -11,15 +11,15 @@ import { commandLineTexts, redact, urlTexts } from "../../engine/redact";
 export type Fail = (property: string, reason: string) => void;
 
 /** The hold of a step written as a bare percentage, when `rollout.bakeSeconds` is not given. */
-export const DEFAULT_BAKE_SECONDS = 60;
-export const DEFAULT_GATE_TIMEOUT_SECONDS = 30;
-export const DEFAULT_SAMPLES = 10;
+const DEFAULT_BAKE_SECONDS = 60;
+const DEFAULT_GATE_TIMEOUT_SECONDS = 30;
+const DEFAULT_SAMPLES = 10;
 const MAX_STEPS = 20;
 const MAX_BAKE_SECONDS = 24 * 3600;
 const MAX_GATE_TIMEOUT_SECONDS = 3600;
 const MAX_SAMPLES = 1000;
 /** A continuous walk runs inside one `pulumi up`: past this, the stepwise mode is the better fit. */
-export const MAX_CONTINUOUS_SECONDS = 6 * 3600;
+const MAX_CONTINUOUS_SECONDS = 6 * 3600;
 
 /** The normalized rollout, or undefined when none is declared. */
 export function checkRollout(value: unknown, fail: Fail): RolloutConfig | undefined {

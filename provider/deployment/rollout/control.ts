@@ -15,7 +15,7 @@ export interface RolloutControl {
     candidate: string;
 }
 
-export type ParsedControl = { control?: RolloutControl; error?: string };
+type ParsedControl = { control?: RolloutControl; error?: string };
 
 export function parseRolloutControl(value: string | undefined): ParsedControl {
     if (value === undefined || value.trim() === "") return {};

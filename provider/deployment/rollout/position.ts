@@ -44,7 +44,7 @@ export type Standing =
  */
 export type ResumeCause = "ahead" | "unrecorded" | "inferred" | "superseded";
 
-export interface StandingFacts {
+interface StandingFacts {
     /** The rollout record of the stack (`rolloutState`). */
     prev?: RolloutState;
     /** The split the stack's last `up` left serving (`recordedSplit`, else `codeVersions` as recorded). */

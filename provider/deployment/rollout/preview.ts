@@ -12,7 +12,7 @@ import { controlFor, RolloutControl } from "./control";
 import { describeSteps, planRollout } from "./plan";
 import { endedNote, standing } from "./position";
 
-export interface RolloutPreview {
+interface RolloutPreview {
     /** Whether the rollout has something to do; undefined when the rollout has no say (the plain diff decides). */
     changes?: boolean;
     message?: string;

@@ -6,7 +6,7 @@
 import type { CodeVersionSplit } from "../types";
 
 /** `continuous`: the whole walk within one `up`. `stepwise`: at most one step per `up`. */
-export type RolloutMode = "continuous" | "stepwise";
+type RolloutMode = "continuous" | "stepwise";
 export const ROLLOUT_MODES: readonly RolloutMode[] = ["continuous", "stepwise"];
 
 /** One declared step: the candidate's share, and how long it is held before the gates. */
@@ -61,10 +61,10 @@ export interface GateResult {
     durationMs: number;
 }
 
-export type RolloutStatus = "in-progress" | "succeeded" | "failed" | "aborted" | "stopped";
+type RolloutStatus = "in-progress" | "succeeded" | "failed" | "aborted" | "stopped";
 
 /** One step as it was walked: when its split went live and how long it was held. */
-export interface StepRecord {
+interface StepRecord {
     step: number;
     candidatePercentage: number;
     setAt: string;
