@@ -433,3 +433,33 @@ describe("rollout walk: what a refresh cannot erase, and what previews say after
         );
     });
 });
+
+describe("rollout walk: a killed run's split is never what a failure restores", () => {
+    const failingGate = [{ name: "smoke", command: "exit 1" }];
+
+    it("steps changed after a killed run: the walk still starts from the recorded split, and a failure restores it", async () => {
+        const { esa, provider } = setup();
+        esa.deployOutOfBand("hello", "production", split(A, 90, B, 10));
+        const olds = { ...declared(only(A), { steps: [10, 50, 100] }), deploymentId: "1" };
+        const news = declared(only(B), { steps: [25, 100], bakeSeconds: 0, gates: failingGate });
+        const { properties } = await halted(provider.update("hello:production", olds, news));
+        assert.deepEqual(live(esa), ["175:100"], "not the killed run's 90/10");
+        assert.deepEqual(properties.rolloutState!.from, only(A));
+    });
+
+    it("another candidate declared after a killed run: the killed run's candidate does not come back with a failure", async () => {
+        const { esa, provider, logs } = setup();
+        esa.deployOutOfBand("hello", "production", split(A, 50, C, 50));
+        const olds = { ...declared(only(A), { steps: [10, 50] }), deploymentId: "1" };
+        const news = declared(only(B), { steps: [10, 50], bakeSeconds: 0, gates: failingGate });
+        logs.length = 0;
+        await provider.diff("hello:production", { ...olds, codeVersions: split(A, 50, C, 50), recordedSplit: only(A) }, news);
+        assert.ok(
+            logs.some((l) => l.message.includes(`rollout of ${B} from ${A}: 100%`) && l.message.includes("never recorded")),
+            JSON.stringify(logs),
+        );
+        const { properties } = await halted(provider.update("hello:production", olds, news));
+        assert.deepEqual(live(esa), ["175:100"]);
+        assert.deepEqual(properties.rolloutState!.from, only(A));
+    });
+});
