@@ -11,7 +11,7 @@ import { ConfigLookup, Connection, resolveConnection } from "../esa/config";
 import { Deployments, resourceId } from "./lifecycle";
 import { diffDeployment } from "./diff";
 import { engineLog, Logger } from "../engine/log";
-import { endOrphanedPlugin, EngineGone, engineWatch, EngineWatch } from "../engine/liveness";
+import { endOrphanedPlugin, EngineGone, engineWatch, EngineWatch, leaveIfOrphaned } from "../engine/liveness";
 import { keepingPartialState } from "../engine/partial-state";
 import { createSdkApi, EsaApiFactory } from "../esa/client";
 import { AdaptiveRateLimiter, limiterFor, pacedApi } from "../esa/rate-limit";
@@ -64,6 +64,8 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
         return Object.assign(new Deployments({ api, connection, clock, log, paced: limiter !== undefined }), { api, connection });
     };
 
+    const engineGone = options.engineGone ?? engineWatch;
+
     /** Walks a declared rollout (SPEC §10) in place of a single deployment. */
     const rollout = async (olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> => {
         const parsed = parseRolloutAction(stackConfig(ROLLOUT_ACTION_KEY));
@@ -82,15 +84,23 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 log,
                 action: parsed.action,
                 id: resourceId(news.name, news.env),
-                engineGone: options.engineGone ?? engineWatch,
+                engineGone,
                 runGates: options.runGates,
             },
             olds,
             news,
-        ).catch((error) => {
-            if (error instanceof EngineGone) endOrphanedPlugin(error);
-            throw error;
-        });
+        ).then(
+            async (outputs) => {
+                await leaveIfOrphaned(engineGone);
+                return outputs;
+            },
+            async (error) => {
+                // Stopped at a safe point, or ended otherwise (a rollback, a failure) with no engine to tell.
+                if (error instanceof EngineGone) endOrphanedPlugin();
+                await leaveIfOrphaned(engineGone);
+                throw error;
+            },
+        );
     };
 
     return {
