@@ -65,6 +65,8 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
     };
 
     const engineGone = options.engineGone ?? engineWatch;
+    /** The inputs `check` saw in this run (the program's declarations), by content. */
+    const declared = new Set<string>();
 
     /** Walks a declared rollout (SPEC §10) in place of a single deployment. */
     const rollout = async (olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> => {
@@ -113,6 +115,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
 
         async check(_olds, news) {
             const { inputs, failures } = checkInputs(withoutEngineKeys(news));
+            declared.add(fingerprint(inputs));
             return { inputs, failures };
         },
 
@@ -122,7 +125,10 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             if (parsed.error && news.rollout) log("warning", parsed.error);
             // With a rollout, what happens to the split is the rollout's call (a step still holding is no change).
             const walk = plan.replaces.length > 0 ? {} : previewRollout(olds, news, clock.now(), parsed.action);
-            if (walk.message) log(walk.severity ?? "info", walk.message);
+            // Only about inputs the program declared in this run: a refresh diffs the refreshed
+            // state against the inputs recorded at the last `up`, and what a rollout of those
+            // would do says nothing true about the next `up`.
+            if (walk.message && declared.has(fingerprint(withoutEngineKeys(news)))) log(walk.severity ?? "info", walk.message);
             const changes = walk.changes === undefined ? plan.changes : walk.changes || plan.changed.some((key) => key !== "codeVersions");
             return { changes, replaces: plan.replaces, deleteBeforeReplace: plan.deleteBeforeReplace };
         },
@@ -212,3 +218,10 @@ function withoutEngineKeys(values: Record<string, any>): Record<string, any> {
 
 /** The provider as the shim loads it. */
 export const provider = createProvider();
+
+/** A value's content as text, keys sorted, so that the same inputs match however they were carried. */
+function fingerprint(value: unknown): string {
+    return JSON.stringify(value, (_key, v) =>
+        v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    );
+}

@@ -26,6 +26,9 @@ function setup(config: Record<string, string> = {}) {
         env: {},
         log: (severity, message) => logs.push({ severity, message }),
     });
+    // As the engine does for a program's resource: check, then diff with what check returned.
+    const diff = provider.diff;
+    provider.diff = async (id, olds, news) => diff(id, olds, (await provider.check({}, news)).inputs);
     const configure = (values: Record<string, string>) =>
         provider.configure({ config: { get: (key: string) => values[key], require: (key: string) => values[key] } } as any);
     configure(config);
@@ -461,5 +464,30 @@ describe("rollout walk: a killed run's split is never what a failure restores", 
         const { properties } = await halted(provider.update("hello:production", olds, news));
         assert.deepEqual(live(esa), ["175:100"]);
         assert.deepEqual(properties.rolloutState!.from, only(A));
+    });
+});
+
+describe("rollout walk: what a refresh says", () => {
+    it("a refresh's diff (the refreshed state against the inputs recorded at the last up, no check) says nothing of a rollout", async () => {
+        const esa = new MemoryEsa().addRoutine("hello");
+        esa.deployOutOfBand("hello", "production", only(A));
+        const logs: string[] = [];
+        const provider = createProvider({
+            apiFactory: () => esa,
+            clock: fakeClock(),
+            env: {},
+            log: (_severity: string, message: string) => void logs.push(message),
+        });
+        await provider.configure({ config: { get: () => undefined } } as any);
+        const recordedInputs = declared(only(B), { steps: [10, 50] });
+        const refreshed = { ...recordedInputs, codeVersions: only(A), deploymentId: "1" };
+        await provider.diff("hello:production", refreshed, recordedInputs);
+        assert.equal(logs.length, 0, JSON.stringify(logs));
+        await provider.check({}, recordedInputs);
+        await provider.diff("hello:production", refreshed, recordedInputs);
+        assert.ok(
+            logs.some((m) => m.includes(`rollout of ${B} from`)),
+            JSON.stringify(logs),
+        );
     });
 });
