@@ -52,7 +52,13 @@ export function checkCodeVersion(raw: Record<string, any>): { inputs: CodeVersio
             property: "code",
             reason: "the prepared source has no valid sha256: create the resource with the RoutineCodeVersion class of esa-routine-deployment.",
         });
-    if (inputs.sourceHash === undefined || inputs.sourceFile === undefined)
+    const problem = inputs.sourceProblem as { property?: unknown; reason?: unknown } | undefined;
+    if (known("sourceProblem"))
+        failures.push({
+            property: problem?.property === "assets" ? "assets" : "code",
+            reason: typeof problem?.reason === "string" ? problem.reason : "the source could not be prepared.",
+        });
+    else if (inputs.sourceHash === undefined || inputs.sourceFile === undefined)
         failures.push({ property: "code", reason: "code is required: a string, a pulumi.asset.FileAsset or a pulumi.asset.StringAsset." });
     if (known("description") && typeof inputs.description !== "string")
         failures.push({ property: "description", reason: `description must be a string, got ${describeValue(inputs.description)}.` });

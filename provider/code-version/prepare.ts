@@ -7,11 +7,34 @@ import * as fs from "fs";
 import * as path from "path";
 import { assetsZip, PreparedSource, readDirectory, readZip, scriptBytes, storeSource } from "./source";
 
-/** Turns the code (and assets) into the bytes uploaded, stored on this machine under their hash. */
-export async function prepareSource(code: unknown, assets: unknown): Promise<PreparedSource> {
-    const script = await codeText(code);
+/** What is wrong with `code` or `assets`, for the provider's check to report with the property named. */
+export interface SourceProblem {
+    property: "code" | "assets";
+    reason: string;
+}
+
+/**
+ * Turns the code (and assets) into the bytes uploaded, stored on this machine under their
+ * hash; or says what is wrong with them. A problem is returned rather than thrown: thrown
+ * here, in the program, it would end the whole program with a stack trace before any
+ * resource's check could name the property.
+ */
+export async function prepareSource(code: unknown, assets: unknown): Promise<PreparedSource | { problem: SourceProblem }> {
+    const script = await attempt("code", () => codeText(code));
+    if (typeof script !== "string") return script;
     if (assets === undefined || assets === null) return storeSource("script", scriptBytes(script));
-    return storeSource("assets", assetsZip(script, await archiveFiles(assets)));
+    const files = await attempt("assets", () => archiveFiles(assets));
+    if (!(files instanceof Map)) return files;
+    return storeSource("assets", assetsZip(script, files));
+}
+
+async function attempt<T>(property: SourceProblem["property"], work: () => Promise<T>): Promise<T | { problem: SourceProblem }> {
+    try {
+        return await work();
+    } catch (error) {
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/^RoutineCodeVersion: /, "");
+        return { problem: { property, reason } };
+    }
 }
 
 async function codeText(code: unknown): Promise<string> {

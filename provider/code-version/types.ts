@@ -43,6 +43,7 @@ export const INPUT_KEYS = [
     "sourceKind",
     "sourceHash",
     "sourceFile",
+    "sourceProblem",
     "owner",
     "description",
     "deployEnv",

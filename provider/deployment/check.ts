@@ -74,9 +74,14 @@ function checkName(value: unknown, fail: Fail): any {
         fail("name", `name must be a string (the routine's name), got ${describeValue(value)}.`);
     } else if (value.trim() !== value) {
         fail("name", `name ${quote(value)} has leading or trailing whitespace; use ${quote(value.trim())}.`);
+    } else if (value.length > MAX_ROUTINE_NAME) {
+        fail("name", `name is ${value.length} characters long; an ESA routine name has at most ${MAX_ROUTINE_NAME}.`);
     }
     return value;
 }
+
+/** The longest routine name ESA takes (names become part of a host name: one DNS label). */
+const MAX_ROUTINE_NAME = 64;
 
 function checkEnv(value: unknown, fail: Fail): any {
     if (isUnknown(value)) return value;

@@ -8,7 +8,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { engineLog } from "../engine/log";
-import { endOrphanedPlugin, EngineGone, engineWatch, EngineWatch } from "../engine/liveness";
+import { endOrphanedPlugin, EngineGone, engineWatch, EngineWatch, leaveIfOrphaned } from "../engine/liveness";
 import { keepingPartialState } from "../engine/partial-state";
 import { systemClock } from "../esa/clock";
 import { CONFIG_KEYS, ConfigLookup, Connection, ENV_KEYS, secretsOf } from "../esa/config";
@@ -49,6 +49,10 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
         return Object.assign(new Deployments(ctx), { context: ctx });
     };
 
+    const engineGone = options.engineGone ?? engineWatch;
+    /** The inputs `check` saw in this run (the program's declarations), by content. */
+    const declared = new Set<string>();
+
     /** Walks a declared rollout (README: Progressive rollout) in place of a single deployment. */
     const rollout = async (olds: Partial<DeploymentOutputs>, news: DeploymentInputs): Promise<DeploymentOutputs> => {
         const parsed = parseRolloutControl(stackConfig(ROLLOUT_CONTROL_KEY));
@@ -67,15 +71,23 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                 log: ctx.log,
                 control: parsed.control,
                 id: resourceId(news.name, news.env),
-                engineGone: options.engineGone ?? engineWatch,
+                engineGone,
                 runGates: options.runGates,
             },
             olds,
             news,
-        ).catch((error) => {
-            if (error instanceof EngineGone) endOrphanedPlugin(error);
-            throw error;
-        });
+        ).then(
+            async (outputs) => {
+                await leaveIfOrphaned(engineGone);
+                return outputs;
+            },
+            async (error) => {
+                // Stopped at a safe point, or ended otherwise (a rollback, a failure) with no engine to tell.
+                if (error instanceof EngineGone) endOrphanedPlugin();
+                await leaveIfOrphaned(engineGone);
+                throw error;
+            },
+        );
     };
     const log = options.log ?? engineLog;
 
@@ -86,6 +98,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
 
         async check(_olds, news) {
             const { inputs, failures } = checkInputs(withoutEngineKeys(news));
+            declared.add(fingerprint(inputs));
             return { inputs, failures };
         },
 
@@ -95,7 +108,10 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             if (parsed.error && news.rollout) log("warning", parsed.error);
             // With a rollout, what happens to the split is the rollout's call (a step still holding is no change).
             const walk = plan.replaces.length > 0 ? {} : previewRollout(olds, news, clock.now(), parsed.control);
-            if (walk.message) log(walk.severity ?? "info", walk.message);
+            // Only about inputs the program declared in this run: a refresh diffs the refreshed
+            // state against the inputs recorded at the last `up`, and what a rollout of those
+            // would do says nothing true about the next `up`.
+            if (walk.message && declared.has(fingerprint(withoutEngineKeys(news)))) log(walk.severity ?? "info", walk.message);
             const changes = walk.changes === undefined ? plan.changes : walk.changes || plan.changed.some((key) => key !== "codeVersions");
             return { changes, replaces: plan.replaces, deleteBeforeReplace: plan.deleteBeforeReplace };
         },
@@ -185,3 +201,16 @@ function withoutEngineKeys(values: Record<string, any>): Record<string, any> {
 
 /** The provider as the shim loads it. */
 export const provider = createProvider();
+
+/** A value's content as text, keys sorted, so that the same inputs match however they were carried. */
+function fingerprint(value: unknown): string {
+    return JSON.stringify(value, (_key, v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(
+                  Object.keys(v)
+                      .sort()
+                      .map((k) => [k, v[k]]),
+              )
+            : v,
+    );
+}

@@ -70,6 +70,10 @@ function probe(address: { host: string; port: number }): Promise<boolean> {
 /** The watch of this process: the engine of the dynamic-provider plugin, or none. */
 export const engineWatch: EngineWatch = watchEngine(pluginEngineAddress());
 
+// A plugin whose CLI was killed writes into closed pipes: without a listener each failed
+// write is an uncaught error, whose report is one more failed write, without end.
+if (pluginEngineAddress()) for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+
 /**
  * The error a walk stops with at a safe point when its engine is gone. Nothing is listening
  * for it; in the plugin the process then ends, so no orphan lingers.
@@ -83,9 +87,17 @@ export class EngineGone extends Error {
     }
 }
 
-/** Ends the plugin process once its engine is gone (a no-op outside the plugin). */
-export function endOrphanedPlugin(error: EngineGone, address = pluginEngineAddress()): void {
+/**
+ * Ends the plugin process once its engine is gone (a no-op outside the plugin). Nothing is
+ * written: its standard streams were pipes to the CLI that is gone, and a write there
+ * fails (EPIPE) again with every attempt to report the failure.
+ */
+export function endOrphanedPlugin(address = pluginEngineAddress()): void {
     if (!address) return;
-    process.stderr.write(`${error.message}\n`);
-    setTimeout(() => process.exit(1), 50);
+    process.exit(1);
+}
+
+/** In the plugin, after a walk however it ended: if the engine is gone, end the process (see `endOrphanedPlugin`). */
+export async function leaveIfOrphaned(gone: EngineWatch, address = pluginEngineAddress()): Promise<void> {
+    if (address && (await gone())) endOrphanedPlugin(address);
 }

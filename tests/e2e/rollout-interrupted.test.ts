@@ -11,6 +11,8 @@
  * - after a killed `up`, a plain `up` is refused by the stack's lock, as the README says.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Emulator, startEmulator } from "../../emulator";
 import { RoutineCodeDeployment } from "../../sdk";
@@ -31,7 +33,9 @@ describe("e2e: a rollout killed mid-walk, then what a pipeline runs next", funct
     const stacks: TestStack[] = [];
 
     before(async () => {
-        emulator = await startEmulator({ routines: { "kill-tree": [A, B], "kill-refresh": [A, B], "kill-cli": [A, B] } });
+        emulator = await startEmulator({
+            routines: { "kill-tree": [A, B], "kill-refresh": [A, B], "kill-cli": [A, B], "kill-gate": [A, B] },
+        });
     });
     after(async () => {
         for (const stack of stacks) {
@@ -171,5 +175,27 @@ describe("e2e: a rollout killed mid-walk, then what a pipeline runs next", funct
         assert.equal(up.outputs.rolloutState.status, "succeeded");
         assert.deepEqual(liveSplit(emulator, routine, "production"), asSet(only(B)));
         assert.equal(deployments(routine) - before, 2, "step 1 held again (not redeployed), then 75 % and 100 %");
+    });
+
+    it("the CLI alone killed during a failing gate: the orphaned provider rolls back, then exits instead of lingering", async () => {
+        const routine = "kill-gate";
+        const marker = path.join(os.tmpdir(), `esa-gate-started-${process.pid}`);
+        const stack = await rolloutStack(routine, {
+            steps: [25, 75],
+            bakeSeconds: 1,
+            gates: [{ name: "slow-smoke", command: `touch ${JSON.stringify(marker)}; sleep 5; exit 1`, timeoutSeconds: 30 }],
+        });
+        const { run } = await upUntilLive(stack, routine, split(A, 75, B, 25));
+        await waitFor("the gate to start", () => fs.existsSync(marker), 30_000);
+        const cli = stack.processes().find((p) => path.basename(p.argv[0]) === "pulumi" && p.argv.includes("up"));
+        assert.ok(cli, JSON.stringify(stack.processes()));
+        kill(cli);
+        await run;
+        const isProvider = (argv: string[]) =>
+            argv.some((a) => a.includes("dynamic-provider") || a.includes("pulumi-resource-pulumi-nodejs"));
+        // The gate fails 5 s in; the rollback takes the candidate off; then the process ends.
+        await waitFor("the orphaned provider to exit", () => !stack.processes().some((p) => isProvider(p.argv)), 40_000);
+        assert.deepEqual(liveSplit(emulator, routine, "production"), asSet(only(A)), "the failing candidate was taken off");
+        fs.rmSync(marker, { force: true });
     });
 });

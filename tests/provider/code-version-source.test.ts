@@ -10,7 +10,15 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSource, sha256 } from "../../provider/code-version/source";
-import { prepareSource } from "../../provider/code-version/prepare";
+import { prepareSource as prepareOrProblem } from "../../provider/code-version/prepare";
+import type { PreparedSource } from "../../provider/code-version/source";
+
+/** The prepared source; a problem fails, its property and reason in the message. */
+async function prepareSource(code: unknown, assets: unknown): Promise<PreparedSource> {
+    const prepared = await prepareOrProblem(code, assets);
+    if ("problem" in prepared) throw new Error(`${prepared.problem.property}: ${prepared.problem.reason}`);
+    return prepared;
+}
 
 describe("RoutineCodeVersion: preparing the source", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "code-version-source-"));
@@ -51,7 +59,17 @@ describe("RoutineCodeVersion: preparing the source", () => {
         assert.notEqual((await prepareSource("export default {}", new pulumi.asset.FileArchive(site))).hash, first.hash);
     });
 
-    it("refuses what it cannot upload, naming what to use instead", async () => {
+    it("refuses what it cannot upload, naming the property and what to use instead; a missing file too, never throwing in the program", async () => {
+        assert.deepEqual(await prepareOrProblem(null, undefined), {
+            problem: {
+                property: "code",
+                reason: "code must be a string, a pulumi.asset.FileAsset or a pulumi.asset.StringAsset, got object.",
+            },
+        });
+        const missing = await prepareOrProblem(new pulumi.asset.FileAsset(path.join(dir, "gone.js")), undefined);
+        assert.ok("problem" in missing && missing.problem.property === "code" && /ENOENT|no such file/.test(missing.problem.reason));
+        const assets = await prepareOrProblem("x", 5);
+        assert.ok("problem" in assets && assets.problem.property === "assets", JSON.stringify(assets));
         await assert.rejects(
             prepareSource(new pulumi.asset.RemoteAsset("https://example.com/a.js"), undefined),
             /RemoteAsset is not supported/,
@@ -60,7 +78,7 @@ describe("RoutineCodeVersion: preparing the source", () => {
         fs.writeFileSync(path.join(dir, "not-an-archive.txt"), "x");
         await assert.rejects(
             prepareSource("x", new pulumi.asset.FileArchive(path.join(dir, "not-an-archive.txt"))),
-            /neither a directory nor a .zip/,
+            /^Error: assets: .*neither a directory nor a .zip/,
         );
     });
 

@@ -26,6 +26,9 @@ function setup(config: Record<string, string> = {}) {
         env: {},
         log: (severity, message) => logs.push({ severity, message }),
     });
+    // As the engine does for a program's resource: check, then diff with what check returned.
+    const diff = provider.diff;
+    provider.diff = async (id, olds, news) => diff(id, olds, (await provider.check({}, news)).inputs);
     const configure = (values: Record<string, string>) =>
         provider.configure({ config: { get: (key: string) => values[key], require: (key: string) => values[key] } } as any);
     configure(config);
@@ -430,6 +433,61 @@ describe("rollout walk: what a refresh cannot erase, and what previews say after
         assert.ok(
             clock.sleeps.every((ms) => ms <= 5_000),
             "the hold is watched at least every 5 s",
+        );
+    });
+});
+
+describe("rollout walk: a killed run's split is never what a failure restores", () => {
+    const failingGate = [{ name: "smoke", command: "exit 1" }];
+
+    it("steps changed after a killed run: the walk still starts from the recorded split, and a failure restores it", async () => {
+        const { esa, provider } = setup();
+        esa.deployOutOfBand("hello", "production", split(A, 90, B, 10));
+        const olds = { ...declared(only(A), { steps: [10, 50, 100] }), deploymentId: "1" };
+        const news = declared(only(B), { steps: [25, 100], bakeSeconds: 0, gates: failingGate });
+        const { properties } = await halted(provider.update("hello:production", olds, news));
+        assert.deepEqual(live(esa), ["175:100"], "not the killed run's 90/10");
+        assert.deepEqual(properties.rolloutState!.from, only(A));
+    });
+
+    it("another candidate declared after a killed run: the killed run's candidate does not come back with a failure", async () => {
+        const { esa, provider, logs } = setup();
+        esa.deployOutOfBand("hello", "production", split(A, 50, C, 50));
+        const olds = { ...declared(only(A), { steps: [10, 50] }), deploymentId: "1" };
+        const news = declared(only(B), { steps: [10, 50], bakeSeconds: 0, gates: failingGate });
+        logs.length = 0;
+        await provider.diff("hello:production", { ...olds, codeVersions: split(A, 50, C, 50), recordedSplit: only(A) }, news);
+        assert.ok(
+            logs.some((l) => l.message.includes(`rollout of ${B} from ${A}: 100%`) && l.message.includes("never recorded")),
+            JSON.stringify(logs),
+        );
+        const { properties } = await halted(provider.update("hello:production", olds, news));
+        assert.deepEqual(live(esa), ["175:100"]);
+        assert.deepEqual(properties.rolloutState!.from, only(A));
+    });
+});
+
+describe("rollout walk: what a refresh says", () => {
+    it("a refresh's diff (the refreshed state against the inputs recorded at the last up, no check) says nothing of a rollout", async () => {
+        const esa = new MemoryEsa().addRoutine("hello");
+        esa.deployOutOfBand("hello", "production", only(A));
+        const logs: string[] = [];
+        const provider = createProvider({
+            apiFactory: () => esa,
+            clock: fakeClock(),
+            env: {},
+            log: (_severity: string, message: string) => void logs.push(message),
+        });
+        await provider.configure({ config: { get: () => undefined } } as any);
+        const recordedInputs = declared(only(B), { steps: [10, 50] });
+        const refreshed = { ...recordedInputs, codeVersions: only(A), deploymentId: "1" };
+        await provider.diff("hello:production", refreshed, recordedInputs);
+        assert.equal(logs.length, 0, JSON.stringify(logs));
+        await provider.check({}, recordedInputs);
+        await provider.diff("hello:production", refreshed, recordedInputs);
+        assert.ok(
+            logs.some((m) => m.includes(`rollout of ${B} from`)),
+            JSON.stringify(logs),
         );
     });
 });

@@ -593,3 +593,18 @@ describe("checkInputs (SPEC §2)", () => {
         });
     });
 });
+
+describe("validation: sizes a user can get wrong", () => {
+    it("a routine name longer than ESA takes is refused at preview, naming its length", () => {
+        const { failures } = checkInputs({
+            name: "a".repeat(300_000),
+            env: "production",
+            codeVersions: [{ codeVersion: "1", percentage: 100 }],
+        });
+        assert.deepEqual(
+            failures.map((f) => f.property),
+            ["name"],
+        );
+        assert.match(failures[0].reason, /300000 characters long; an ESA routine name has at most 64/);
+    });
+});

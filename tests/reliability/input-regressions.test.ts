@@ -14,6 +14,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { provider } from "../../provider";
 import { runGate } from "../../provider/deployment/rollout/gates";
+import { commandLineTexts } from "../../provider/engine/redact";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }));
@@ -85,5 +86,13 @@ describe("regressions: malformed input, secrets in gates, rollout.steps: []", ()
         assert.equal(steps.length, 1, JSON.stringify(failures));
         assert.doesNotMatch(steps[0].reason, /required/);
         assert.match(steps[0].reason, /empty/);
+    });
+});
+
+describe("regressions: identifiers stay readable beside redacted input", () => {
+    it("a gate command naming a code version id hides its token-like words, not the id every message is about", () => {
+        const texts = commandLineTexts("./smoke.sh --candidate 1723599747213377177 --token s3cr3tT0ken99");
+        assert.ok(texts.includes("s3cr3tT0ken99"));
+        assert.ok(!texts.includes("1723599747213377177"));
     });
 });

@@ -23,7 +23,11 @@
  *   again and is restored again (a step deployed twice);
  * - a create killed after the target itself went live as a held, gated final step (`100`
  *   among the steps), before its gates ended: the next run finds the target serving and
- *   nothing recorded, and adopts it.
+ *   nothing recorded, and adopts it;
+ * - a create killed mid-walk, after which the program declares another candidate: nothing
+ *   recorded tells that the split serving came from this stack, so the new rollout walks
+ *   from it, and a failure restores it (the first candidate at its killed step's share).
+ * A failed candidate is never left serving in any of them.
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
@@ -37,6 +41,7 @@ import { fakeClock, MemoryEsa } from "../support/memory-esa";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
+const C = "1723599747213377177";
 const ROUTINE = "hello";
 const ID = `${ROUTINE}:production`;
 const SEQUENCES = Number(process.env.ROLLOUT_SEQUENCES ?? 2000);
@@ -122,7 +127,13 @@ interface Scenario {
     /** The global interaction count from which the candidate fails its gates (never, if beyond the runs). */
     badAt: number;
     runs: { kind: "up" | "up --refresh" | "refresh, up" | "refresh"; killAt?: number; advanceSeconds: number }[];
+    /** The program changes before run `atRun`: other steps, or another candidate (C instead of B). */
+    change?: { atRun: number; steps?: number[]; candidate?: string };
 }
+
+const stepsArbitrary = fc
+    .uniqueArray(fc.constantFrom(10, 25, 50, 75, 100), { minLength: 1, maxLength: 4 })
+    .map((steps) => steps.sort((a, b) => a - b));
 
 const scenarios: fc.Arbitrary<Scenario> = fc.record({
     from: fc.constantFrom(
@@ -132,7 +143,7 @@ const scenarios: fc.Arbitrary<Scenario> = fc.record({
             { codeVersion: B, percentage: 30 },
         ],
     ),
-    steps: fc.uniqueArray(fc.constantFrom(10, 25, 50, 75, 100), { minLength: 1, maxLength: 4 }).map((steps) => steps.sort((a, b) => a - b)),
+    steps: stepsArbitrary,
     bakeSeconds: fc.constantFrom(0, 30, 60),
     mode: fc.constantFrom("continuous" as const, "stepwise" as const),
     existing: fc.boolean(),
@@ -147,12 +158,20 @@ const scenarios: fc.Arbitrary<Scenario> = fc.record({
         }),
         { minLength: 1, maxLength: 6 },
     ),
+    change: fc.option(
+        fc.record({
+            atRun: fc.nat(5),
+            steps: fc.option(stepsArbitrary, { nil: undefined }),
+            candidate: fc.option(fc.constant(C), { nil: undefined }),
+        }),
+        { nil: undefined },
+    ),
 });
 
-const TARGET: CodeVersionSplit[] = [{ codeVersion: B, percentage: 100 }];
+const only = (version: string): CodeVersionSplit[] => [{ codeVersion: version, percentage: 100 }];
 
-function inputs(split: CodeVersionSplit[], s: Scenario): DeploymentInputs {
-    const rollout = { steps: s.steps, bakeSeconds: s.bakeSeconds, mode: s.mode, gates: [{ name: "health", command: "true" }] };
+function inputs(split: CodeVersionSplit[], s: Scenario, steps = s.steps): DeploymentInputs {
+    const rollout = { steps, bakeSeconds: s.bakeSeconds, mode: s.mode, gates: [{ name: "health", command: "true" }] };
     const { inputs, failures } = checkInputs({ name: ROUTINE, env: "production", codeVersions: split, rollout });
     assert.deepEqual(failures, []);
     return inputs;
@@ -163,24 +182,34 @@ const share = (split: readonly CodeVersionSplit[], version: string) => split.fin
 interface Outcome {
     /** The stack's record of the resource (outputs), as the engine keeps it. */
     state?: DeploymentOutputs;
-    gateFailed: boolean;
+    /** The candidates whose gate failed. */
+    failed: Set<string>;
     /** Step deployments made again after a killed run's unrecorded rollback (the first known interleaving). */
     redeployedAfterUnrecordedRollback: number;
     /** A killed create left the target itself live, unverified, with nothing recorded (the second). */
     unrecordedTarget: boolean;
+    /** A killed create's split, then another candidate declared: its split is taken as the one before (the third). */
+    unknownSplit: boolean;
 }
 
 async function play(s: Scenario): Promise<Outcome> {
     const world = new World(s.from);
     const clock = fakeClock(Date.parse("2026-01-01T00:00:00Z"));
-    let gateFailed = false;
+    const failed = new Set<string>();
+    let candidate = B;
+    let steps = s.steps;
+    const stepsUsed = new Set(s.steps);
+    const target = () => only(candidate);
     let unrecordedRollback = false;
     let unrecordedTarget = false;
+    /** A killed create deployed something, and the program then declared another candidate: nothing tells that split came from this stack. */
+    let lostCreate = false;
+    let unknownSplit = false;
     let redeployedAfterUnrecordedRollback = 0;
     const runGates: GateRunner = async (gates, facts) => {
         world.point();
         const passed = world.interactions < s.badAt;
-        if (!passed) gateFailed = true;
+        if (!passed) failed.add(facts.candidate);
         return gates.map((g) => ({ gate: g.name, step: facts.step, passed, detail: passed ? "ok" : "5xx", at: "", durationMs: 0 }));
     };
     const sleepingClock = {
@@ -190,7 +219,7 @@ async function play(s: Scenario): Promise<Outcome> {
             await clock.sleep(ms);
         },
     };
-    const news = inputs(TARGET, s);
+    let news = inputs(target(), s);
     let state: DeploymentOutputs | undefined;
     if (s.existing) {
         const live = world.esa.routines.get(ROUTINE)!.get("production")!;
@@ -240,23 +269,37 @@ async function play(s: Scenario): Promise<Outcome> {
     };
     const killed = (deploymentsBefore: number): "killed" => {
         const made = world.deployments.slice(deploymentsBefore);
-        if (made.some((d) => share(d.split, B) < share(d.before, B))) unrecordedRollback = true;
-        if (!state && made.some((d) => sameSplit(d.split, TARGET))) unrecordedTarget = true;
+        // A target deployed by a killed run is where a later rollout may start (and restore).
+        for (const d of made) if (d.split.length === 1) reached.push(d.split);
+        if (made.some((d) => share(d.split, candidate) < share(d.before, candidate))) unrecordedRollback = true;
+        if (!state && made.some((d) => sameSplit(d.split, target()))) unrecordedTarget = true;
+        if (!state && made.length > 0) lostCreate = true;
         return "killed";
     };
 
     const stepSplits = new Set<string>();
+    /** Targets reached by a run that ended: where a later rollout starts, and what its failure restores. */
+    const reached: CodeVersionSplit[][] = [];
     const check = (when: string) => {
         const live = world.live();
         const context = `${when}; live ${formatSplit(live)}; state ${JSON.stringify(state && { codeVersions: state.codeVersions, rolloutState: state.rolloutState?.status })}`;
         // Restoring the split from before the rollout gives the candidate back the share it had then, no more.
-        if (gateFailed && !unrecordedTarget)
-            assert.ok(share(live, B) <= share(s.from, B), `a candidate whose gate failed serves: ${context}`);
+        // (A candidate that failed in a killed create and is then no longer declared: nothing says it ever ran.)
+        for (const version of unrecordedTarget ? [] : [...failed].filter((v) => !unknownSplit || v === candidate))
+            assert.ok(share(live, version) <= share(s.from, version), `candidate ${version}, whose gate failed, serves: ${context}`);
         if (state) assert.ok(sameSplit(state.codeVersions, live), `the state does not say what is live: ${context}`);
+        if (sameSplit(live, target())) reached.push(live);
     };
 
     for (const [i, r] of s.runs.entries()) {
         clock.advance(r.advanceSeconds * 1000);
+        if (s.change && s.change.atRun === i) {
+            if (s.change.candidate && lostCreate) unknownSplit = true;
+            candidate = s.change.candidate ?? candidate;
+            steps = s.change.steps ?? steps;
+            for (const p of steps) stepsUsed.add(p);
+            news = inputs(target(), s, steps);
+        }
         if (r.kind === "refresh, up") {
             const refreshed = await command("refresh-part", r.killAt);
             if (refreshed === "ended" && (await command("up")) === "ended") check(`run ${i + 1} (${r.kind})`);
@@ -272,14 +315,15 @@ async function play(s: Scenario): Promise<Outcome> {
     }
 
     // Every deployment: a declared step (or the target) above the live share, or a restore; never what serves.
-    for (const d of world.deployments) {
+    for (const d of unknownSplit ? [] : world.deployments) {
         const what = `deployment ${formatSplit(d.split)} over ${formatSplit(d.before)} (run ${d.run})`;
         assert.ok(!sameSplit(d.split, d.before), `${what}: deployed what already served`);
-        const candidate = share(d.split, B);
-        if (candidate > share(d.before, B)) {
+        const restores = [s.from, only(A), ...reached];
+        const grows = !restores.some((r) => sameSplit(r, d.split)) && [B, C].some((v) => share(d.split, v) > share(d.before, v));
+        if (grows) {
             const declared =
-                sameSplit(d.split, TARGET) ||
-                (s.steps.includes(candidate) && d.split.length === 2 && share(d.split, A) === 100 - candidate);
+                [B, C].some((v) => sameSplit(d.split, only(v))) ||
+                (d.split.length === 2 && [B, C].some((v) => stepsUsed.has(share(d.split, v))));
             assert.ok(declared, `${what}: not a declared step`);
             const key = formatSplit(d.split);
             if (stepSplits.has(key)) {
@@ -288,30 +332,40 @@ async function play(s: Scenario): Promise<Outcome> {
             }
             stepSplits.add(key);
         } else {
-            const restores = [s.from, [{ codeVersion: A, percentage: 100 }]];
             assert.ok(
                 restores.some((r) => sameSplit(r, d.split)),
                 `${what}: neither a step nor a restore`,
             );
         }
     }
-    if (!gateFailed)
-        assert.ok(sameSplit(world.live(), TARGET), `a healthy candidate did not reach the target: live ${formatSplit(world.live())}`);
-    return { state, gateFailed, redeployedAfterUnrecordedRollback, unrecordedTarget };
+    const live = world.live();
+    // (Steps edited while a killed run's step serves may make that step look like a change
+    // made elsewhere, which stops the rollout: safe, but it waits for the user.)
+    if (!failed.has(candidate) && s.change?.steps === undefined)
+        assert.ok(sameSplit(live, target()), `a healthy candidate did not reach the target: live ${formatSplit(live)}`);
+    // No version is left serving that neither served before nor is declared (an earlier candidate, never gated further).
+    const allowed = new Set([...s.from, ...reached.flat()].map((e) => e.codeVersion).concat(candidate, A));
+    if (!unrecordedTarget && !unknownSplit)
+        assert.ok(
+            live.every((e) => allowed.has(e.codeVersion)),
+            `a version neither from before nor declared serves: live ${formatSplit(live)}`,
+        );
+    return { state, failed, redeployedAfterUnrecordedRollback, unrecordedTarget, unknownSplit };
 }
 
 describe("rollout: interrupted at any moment (model-based, in-memory ESA)", function () {
     this.timeout(120_000);
 
     it(`keeps its invariants over ${SEQUENCES} random sequences of killed runs, refreshes and reruns`, async () => {
-        const tally = { sequences: 0, failedCandidates: 0, redeployedAfterUnrecordedRollback: 0, unrecordedTarget: 0 };
+        const tally = { sequences: 0, failedCandidates: 0, redeployedAfterUnrecordedRollback: 0, unrecordedTarget: 0, unknownSplit: 0 };
         await fc.assert(
             fc.asyncProperty(scenarios, async (s) => {
                 const outcome = await play(s);
                 tally.sequences++;
-                if (outcome.gateFailed) tally.failedCandidates++;
+                if (outcome.failed.size > 0) tally.failedCandidates++;
                 tally.redeployedAfterUnrecordedRollback += outcome.redeployedAfterUnrecordedRollback;
-                if (outcome.unrecordedTarget && outcome.gateFailed) tally.unrecordedTarget++;
+                if (outcome.unrecordedTarget && outcome.failed.size > 0) tally.unrecordedTarget++;
+                if (outcome.unknownSplit) tally.unknownSplit++;
             }),
             { numRuns: SEQUENCES, seed: Number(process.env.ROLLOUT_SEED ?? 1) },
         );

@@ -27,7 +27,16 @@ export type Standing =
      * it did not finish), or a new target supersedes a rollout in flight: the walk goes
      * on from step `step` (0: before the first), holding it again in full.
      */
-    | { kind: "resume"; from: CodeVersionSplit[]; plan: RolloutPlan; step: number; cause: ResumeCause; prev?: RolloutState }
+    | {
+          kind: "resume";
+          from: CodeVersionSplit[];
+          plan: RolloutPlan;
+          step: number;
+          cause: ResumeCause;
+          prev?: RolloutState;
+          /** What serves is between two steps of the walk (the steps changed since, or it was set by hand): it is held as a step of its own. */
+          held?: CodeVersionSplit[];
+      }
     /** During the recorded rollout, something else serves: the rollout stops and leaves it. */
     | { kind: "stop"; prev: RolloutState; backToStart: boolean }
     /** A new rollout from what serves. */
@@ -41,6 +50,8 @@ export type Standing =
  * - `inferred`: with nothing recorded at all (a create that was killed), a step of the walk
  *   from the split's other version alone, which a failed gate then restores;
  * - `superseded`: a new target replaces a rollout in flight; the walk goes from that rollout's start.
+ * With `held`, what serves is no step of the walk but lies on its way (the candidate's
+ * share between its share before and its target share): it is held and gated as a step.
  */
 export type ResumeCause = "ahead" | "unrecorded" | "inferred" | "superseded";
 
@@ -58,6 +69,9 @@ interface StandingFacts {
 
 export function standing({ prev, recorded, live, target, config, control }: StandingFacts): Standing {
     const sameTarget = prev !== undefined && sameSplit(prev.target, target);
+    // A rollout in flight (to another target) started from `prev.from`: that, not a split it
+    // set on the way, is what the stack last knew as settled.
+    const baseline = prev?.status === "in-progress" && !sameTarget ? prev.from : recorded;
 
     if (prev && sameTarget && prev.status !== "in-progress" && prev.status !== "succeeded") {
         const promote = controlFor(control, prev.candidate)?.verb === "promote";
@@ -69,17 +83,21 @@ export function standing({ prev, recorded, live, target, config, control }: Stan
         if (sameSplit(live, prev.split)) return { kind: "continue", prev };
         const plan = planRollout(prev.from, prev.target, config.steps);
         const k = plan ? locate(plan, prev.from, live) : -1;
-        if (plan && k > prev.step) return { kind: "resume", from: prev.from, plan, step: k, cause: "ahead", prev };
+        // Ahead of the recorded step: the candidate serves more (step numbers change when the steps are edited).
+        const grew = candidateShare(live, prev.candidate) > candidateShare(prev.split, prev.candidate);
+        if (plan && grew && k >= 1) return { kind: "resume", from: prev.from, plan, step: k, cause: "ahead", prev };
+        // A split on the way but none of the steps is taken for a change made elsewhere (it
+        // may also be a killed run's step of steps edited twice since: it stops all the same).
         return { kind: "stop", prev, backToStart: sameSplit(live, prev.from) };
     }
 
     // A step of the walk from the split the stack recorded, set by a run that did not
     // finish: the target itself too, when the walk holds and gates it (a declared final step).
-    if (recorded && !sameSplit(recorded, live) && !(prev && sameTarget && prev.status === "succeeded")) {
-        const plan = planRollout(recorded, target, config.steps);
-        const k = plan ? locate(plan, recorded, live) : -1;
+    if (baseline && !sameSplit(baseline, live) && !(prev && sameTarget && prev.status === "succeeded")) {
+        const plan = planRollout(baseline, target, config.steps);
+        const k = plan ? locate(plan, baseline, live) : -1;
         if (plan && k >= 1 && (k < plan.steps.length || plan.steps[k - 1].verify))
-            return { kind: "resume", from: recorded, plan, step: k, cause: "unrecorded", prev };
+            return { kind: "resume", from: baseline, plan, step: k, cause: "unrecorded", prev };
     }
     if (sameSplit(live, target)) return { kind: "at-target" };
 
@@ -94,7 +112,41 @@ export function standing({ prev, recorded, live, target, config, control }: Stan
         const inferred = inferStart(live, target, config);
         if (inferred) return { kind: "resume", ...inferred, cause: "inferred", prev };
     }
+    // A new rollout walks from the split the stack recorded, which a failure restores (see
+    // `startFrom`): a version the stack never recorded at that share (a killed run's step,
+    // a canary set by hand) never becomes part of the split a failure restores.
+    const from = startFrom(baseline, live);
+    const plan = from === live ? undefined : planRollout(from, target, config.steps);
+    if (plan) {
+        if (onTheWay(live, from, target, plan.candidate))
+            return { kind: "resume", from, plan, step: 0, cause: "unrecorded", prev, held: live };
+        return { kind: "start", from, plan };
+    }
     return { kind: "start", from: live, plan: planRollout(live, target, config.steps)! };
+}
+
+/**
+ * Where a new rollout starts: the split the stack recorded, unless what serves now only
+ * dropped some of its versions (a rollback made elsewhere, which a failure must not undo).
+ * A reweighting is not taken for one: a killed run's step looks just like it.
+ */
+function startFrom(recorded: CodeVersionSplit[] | undefined, live: CodeVersionSplit[]): CodeVersionSplit[] {
+    if (!recorded || sameSplit(recorded, live)) return live;
+    const known = new Set(recorded.map((e) => e.codeVersion));
+    const dropped = live.length < recorded.length && live.every((e) => known.has(e.codeVersion));
+    return dropped ? live : recorded;
+}
+
+/** `live` lies on the walk from `from` to `target`: the candidate's share between the two, every other version one of `from`'s. */
+function onTheWay(live: CodeVersionSplit[], from: CodeVersionSplit[], target: CodeVersionSplit[], candidate: string): boolean {
+    const share = (split: CodeVersionSplit[]) => split.find((e) => e.codeVersion === candidate)?.percentage ?? 0;
+    const known = new Set(from.map((e) => e.codeVersion));
+    return (
+        live.length <= 2 &&
+        live.every((e) => e.codeVersion === candidate || known.has(e.codeVersion)) &&
+        share(live) > share(from) &&
+        share(live) < share(target)
+    );
 }
 
 /**
@@ -107,13 +159,14 @@ function inferStart(
     live: CodeVersionSplit[],
     target: CodeVersionSplit[],
     config: RolloutConfig,
-): { from: CodeVersionSplit[]; plan: RolloutPlan; step: number } | undefined {
+): { from: CodeVersionSplit[]; plan: RolloutPlan; step: number; held?: CodeVersionSplit[] } | undefined {
     if (live.length !== 2) return undefined;
     for (const entry of live) {
         const from = [{ codeVersion: entry.codeVersion, percentage: 100 }];
         const plan = planRollout(from, target, config.steps);
         const k = plan ? locate(plan, from, live) : -1;
         if (plan && k >= 1 && k < plan.steps.length) return { from, plan, step: k };
+        if (plan && k < 0 && onTheWay(live, from, target, plan.candidate)) return { from, plan, step: 0, held: live };
     }
     return undefined;
 }
@@ -135,4 +188,8 @@ export function endedNote(prev: RolloutState, serving: CodeVersionSplit[]): stri
         `the rollout of ${prev.candidate} to ${formatSplit(prev.target)} ${how} and is not started again; ${formatSplit(serving)} serves. ` +
         `Change rollout.retry to try again, or declare another candidate.`
     );
+}
+
+function candidateShare(split: readonly CodeVersionSplit[], candidate: string): number {
+    return split.find((e) => e.codeVersion === candidate)?.percentage ?? 0;
 }

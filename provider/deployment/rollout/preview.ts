@@ -6,7 +6,7 @@
  * still holding, or a rollout that failed and waits for a retry, is no change.
  */
 import { containsUnknown } from "../../engine/unknowns";
-import { formatSplit } from "../split";
+import { formatSplit, sameSplit } from "../split";
 import type { DeploymentInputs, DeploymentOutputs } from "../types";
 import { controlFor, RolloutControl } from "./control";
 import { describeSteps, planRollout } from "./plan";
@@ -104,6 +104,17 @@ export function previewRollout(
                     message: `${who}: esa:rolloutAction ${act.verb}:${plan.candidate}: the next \`up\` deploys ${formatSplit(act.verb === "promote" ? target : from)} at once.`,
                 };
             }
+            if (found.kind === "resume" && found.held) {
+                const above = plan.steps.filter((s) => s.candidatePercentage > share(live, plan.candidate));
+                return {
+                    changes: true,
+                    severity: "warning",
+                    message:
+                        `${who}: ${formatSplit(live)} serves, on the way of the rollout of ${plan.candidate} from ${formatSplit(from)} but none of its steps ` +
+                        `(set by a run that did not finish, or elsewhere): the next \`up\` holds it and runs ${gates}` +
+                        `${above.length > 0 ? `, then ${describeSteps(above)}` : ""}; a failed gate restores ${formatSplit(from)}.`,
+                };
+            }
             if (found.kind === "resume" && found.cause !== "superseded" && found.step >= 1) {
                 const step = plan.steps[found.step - 1];
                 const rest = plan.steps.slice(found.step);
@@ -128,9 +139,14 @@ export function previewRollout(
                 config.mode === "continuous"
                     ? "all within the next `up`"
                     : `one step per \`up\`: the next moves to ${plan.steps[0].candidatePercentage}%, each later one moves on once the step's hold has passed`;
+            // What serves is not where the walk starts: a version the stack never recorded serves.
+            const notLive = sameSplit(from, live)
+                ? ""
+                : ` (${formatSplit(live)} serves now, with a version this stack never recorded: the first step replaces it, and a failure restores ${formatSplit(from)})`;
             return {
                 changes: true,
-                message: `${who}: rollout of ${plan.candidate} from ${formatSplit(from)}: ${describeSteps(plan.steps)}, ${gates} after each hold; ${how}.`,
+                ...(notLive ? { severity: "warning" as const } : {}),
+                message: `${who}: rollout of ${plan.candidate} from ${formatSplit(from)}${notLive}: ${describeSteps(plan.steps)}, ${gates} after each hold; ${how}.`,
             };
         }
     }

@@ -100,10 +100,29 @@ export function resumed(
             `${again}; a failed gate restores ${formatSplit(from)}.`,
         superseded: `${who}: a new target supersedes the rollout of ${prev?.candidate}; the new rollout walks from ${formatSplit(from)}.`,
     };
+    if (found.held) return heldOnTheWay(ctx, who, from, plan, found.held);
     ctx.log("info", said[cause]);
     const position = positionAt(from, plan, step, ctx.clock.now());
     if (cause !== "ahead") return position;
     return { ...position, history: [...(prev?.history ?? []), ...position.history] };
+}
+
+/**
+ * What serves lies on the walk but is none of its steps (a killed run's step before the
+ * steps changed, or a split set by hand): it is held and gated as a step of its own, and
+ * the walk goes on through the declared steps above it; a failure restores `from`.
+ */
+function heldOnTheWay(ctx: RolloutContext, who: string, from: CodeVersionSplit[], plan: RolloutPlan, live: CodeVersionSplit[]): Position {
+    const share = live.find((e) => e.codeVersion === plan.candidate)?.percentage ?? 0;
+    const above = plan.steps.filter((s) => s.candidatePercentage > share);
+    const held: PlannedStep = { step: 1, split: live, candidatePercentage: share, bakeSeconds: above[0]?.bakeSeconds ?? 0, verify: true };
+    const remaining = above.map((s, i) => ({ ...s, step: i + 2 }));
+    ctx.log(
+        "info",
+        `${who}: ${formatSplit(live)} serves, on the way of the rollout of ${plan.candidate} from ${formatSplit(from)} but none of its steps ` +
+            `(set by a run that did not finish, or elsewhere): holding it as step 1/${remaining.length + 1}, then the declared steps; a failed gate restores ${formatSplit(from)}.`,
+    );
+    return positionAt(from, { ...plan, steps: [held, ...remaining] }, 1, ctx.clock.now());
 }
 
 export function positionAt(from: CodeVersionSplit[], plan: RolloutPlan, k: number, since: number): Position {
