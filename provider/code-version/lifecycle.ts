@@ -25,6 +25,7 @@
 import { CallFailed, Calls, CODE_ADVICE, isNotFound, isQuotaFull } from "../esa/call";
 import type { ResourceContext } from "../esa/context";
 import { wasRefused } from "../esa/errors";
+import { pollUntil } from "../esa/poll";
 import type { CodeVersionApi, CodeVersionInfo, UploadForm } from "./api";
 import { readMarker, tagDescription } from "./marker";
 import { loadSource } from "./source";
@@ -290,28 +291,30 @@ export class CodeVersions {
      * ready by the deadline, is deleted (no orphan) and fails the operation with its status.
      */
     private async waitAvailable(routine: string, codeVersion: string): Promise<CodeVersionInfo> {
-        let delay = 200;
-        for (;;) {
-            const info = await this.info(routine, codeVersion);
-            const status = info.status.toLowerCase();
-            if (status === "available") return { ...info, status: "available" };
-            if (status !== "init" && status !== "") {
-                await this.deleteVersion(routine, codeVersion).catch(() => undefined);
-                throw new Error(
-                    `RoutineCodeVersion: ESA could not build code version ${codeVersion} of routine "${routine}": its status is "${info.status}". ` +
-                        `The failed version was deleted. Check the code (it must be a valid edge routine module), then run \`pulumi up\` again.`,
-                );
-            }
-            if (this.calls.remainingMs() < delay) {
-                await this.deleteVersion(routine, codeVersion).catch(() => undefined);
-                throw new Error(
-                    `RoutineCodeVersion: code version ${codeVersion} of routine "${routine}" was still "${info.status || "init"}" when the operation's deadline passed; ` +
-                        `it was deleted. Raise timeoutSeconds (or esa:timeoutSeconds) and run \`pulumi up\` again.`,
-                );
-            }
-            await this.ctx.clock.sleep(delay);
-            delay = Math.min(delay * 2, 2_000);
-        }
+        let last: CodeVersionInfo | undefined;
+        const available = await pollUntil(
+            async () => {
+                const info = await this.info(routine, codeVersion);
+                last = info;
+                const status = info.status.toLowerCase();
+                if (status === "available") return { ...info, status: "available" };
+                if (status !== "init" && status !== "") {
+                    await this.deleteVersion(routine, codeVersion).catch(() => undefined);
+                    throw new Error(
+                        `RoutineCodeVersion: ESA could not build code version ${codeVersion} of routine "${routine}": its status is "${info.status}". ` +
+                            `The failed version was deleted. Check the code (it must be a valid edge routine module), then run \`pulumi up\` again.`,
+                    );
+                }
+                return undefined;
+            },
+            { clock: this.ctx.clock, until: this.calls.deadline },
+        );
+        if (available) return available;
+        await this.deleteVersion(routine, codeVersion).catch(() => undefined);
+        throw new Error(
+            `RoutineCodeVersion: code version ${codeVersion} of routine "${routine}" was still "${last?.status || "init"}" when the operation's deadline passed; ` +
+                `it was deleted. Raise timeoutSeconds (or esa:timeoutSeconds) and run \`pulumi up\` again.`,
+        );
     }
 
     // --- quota ----------------------------------------------------------------------
