@@ -3,7 +3,9 @@
  * serialized loader stored in every resource's state (`./engine/shim`) requires at run
  * time (README: Details).
  *
- * - `deployment/`: `RoutineCodeDeployment` (validation, diff, lifecycle).
+ * - `deployment/`, `code-version/`, `routine/`: `RoutineCodeDeployment`,
+ *   `RoutineCodeVersion`, `Routine`, a folder each (ESA calls, validation, diff,
+ *   lifecycle, provider, types).
  * - `esa/`: the ESA plumbing every resource shares (client, errors, retries, config).
  * - `engine/`: the Pulumi side (the loader text, engine log, unknown values).
  *
@@ -19,7 +21,8 @@ import { codeVersionProvider as codeVersions } from "./code-version/provider";
 import { provider as deployments } from "./deployment/provider";
 import { deploymentFreeText, redactRolloutState } from "./deployment/rollout/check";
 import { wireSafe, WireRules } from "./engine/wire";
-import { routineFreeText, routineProvider as routines } from "./routine/provider";
+import { routineFreeText } from "./routine/check";
+import { routineProvider as routines } from "./routine/provider";
 
 /** How each resource's answers are made wire-safe: the free text of its inputs, the outputs it derives. */
 export const WIRE_RULES = {

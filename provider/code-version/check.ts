@@ -1,5 +1,6 @@
 /**
- * `check` and `diff` of `RoutineCodeVersion`: what the engine calls in every preview.
+ * `check` of `RoutineCodeVersion`: the validation of its inputs, which the engine runs in
+ * every preview (the plan is `./diff`).
  *
  * Values unknown at preview time are never an error. `contentHash` is computed here from
  * the parts that make a version; when one of them is unknown, so is the hash, and the
@@ -10,7 +11,7 @@ import { describeValue } from "../engine/input-values";
 import { isUnknown, UNKNOWN } from "../engine/unknowns";
 import { timeoutProblem } from "../esa/config";
 import { contentHashOf } from "./source";
-import { CodeVersionInputs, DEPLOY_ENVS, IN_PLACE_KEYS, INPUT_KEYS, REPLACING_KEYS } from "./types";
+import { CodeVersionInputs, DEPLOY_ENVS, INPUT_KEYS } from "./types";
 
 /** A version's free text that may be secret: its description (the code itself never reaches the provider's inputs). */
 export function codeVersionFreeText(values: Record<string, unknown>): unknown[] {
@@ -85,30 +86,4 @@ export function checkCodeVersion(raw: Record<string, any>): { inputs: CodeVersio
               deployEnv: inputs.deployEnv,
           });
     return { inputs: inputs as CodeVersionInputs, failures };
-}
-
-interface CodeVersionPlan {
-    changes: boolean;
-    replaces: string[];
-}
-
-/**
- * A new routine or content hash is a new version (replace: the new one is made first,
- * the old one deleted after whatever used it has moved on). The provider's own settings
- * change in place. The source file's path never matters: only its hash does.
- */
-export function diffCodeVersion(olds: Record<string, any>, news: Record<string, any>): CodeVersionPlan {
-    const replaces: string[] = REPLACING_KEYS.filter((key) => isUnknown(news[key]) || !same(olds[key], news[key]));
-    if (replaces.includes("contentHash")) {
-        // Name what the reviewer changed, not only the hash.
-        for (const key of ["sourceHash", "description", "deployEnv", "sourceKind"]) {
-            if (isUnknown(news[key]) || !same(olds[key], news[key])) replaces.push(key);
-        }
-    }
-    const updates = IN_PLACE_KEYS.filter((key) => !same(olds[key], news[key]));
-    return { changes: replaces.length > 0 || updates.length > 0, replaces };
-}
-
-function same(a: unknown, b: unknown): boolean {
-    return (a ?? undefined) === (b ?? undefined);
 }

@@ -5,7 +5,8 @@
 import type { DynamicProvider } from "../engine/dynamic";
 import { ProviderEnvironment, resourceContexts } from "../esa/context";
 import { CodeVersionApiFactory, createSdkCodeVersionApi } from "./api";
-import { checkCodeVersion, diffCodeVersion } from "./check";
+import { checkCodeVersion } from "./check";
+import { diffCodeVersion } from "./diff";
 import { CodeVersions } from "./lifecycle";
 import { CodeVersionInputs, CodeVersionOutputs, INPUT_KEYS, resourceId, withoutSourceFile } from "./types";
 

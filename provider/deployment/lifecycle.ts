@@ -18,6 +18,7 @@ import { CallFailed, Calls } from "../esa/call";
 import type { Clock } from "../esa/clock";
 import type { Connection } from "../esa/config";
 import { ApiFailure, wasRefused } from "../esa/errors";
+import { pollUntil } from "../esa/poll";
 import type { CallOptions } from "../esa/sdk";
 import type { DeploymentApi, DeploymentRequest, LiveEnvironment } from "./api";
 import { canonicalOrder, formatSplit, sameSplit } from "./split";
@@ -238,21 +239,23 @@ export class Deployments {
     private async confirm(outputs: DeploymentOutputs): Promise<void> {
         const { name, env } = outputs;
         const until = Math.min(this.calls.deadline, this.ctx.clock.now() + MAX_CONFIRM_MS);
-        let delay = 200;
         let seen: LiveDeployment | undefined;
         let lastError: unknown;
-        for (;;) {
-            try {
-                seen = await this.liveDeployment(name, env, "GetRoutine", { fresh: true });
-                lastError = undefined;
-                if (seen && this.serves(seen, outputs)) return;
-            } catch (error) {
-                lastError = error;
-            }
-            if (this.ctx.clock.now() + delay > until) break;
-            await this.ctx.clock.sleep(delay);
-            delay = Math.min(delay * 2, 2_000);
-        }
+        const shown = await pollUntil(
+            async () => {
+                // A failed read is one more reason to look again, not the end of the wait.
+                try {
+                    seen = await this.liveDeployment(name, env, "GetRoutine", { fresh: true });
+                    lastError = undefined;
+                    return seen && this.serves(seen, outputs) ? true : undefined;
+                } catch (error) {
+                    lastError = error;
+                    return undefined;
+                }
+            },
+            { clock: this.ctx.clock, until },
+        );
+        if (shown) return;
         const waited = Math.round((this.ctx.clock.now() - this.calls.started) / 1000);
         const found =
             lastError instanceof Error

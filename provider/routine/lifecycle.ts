@@ -11,23 +11,7 @@ import { ApiFailure } from "../esa/errors";
 import { CallFailed, Calls, CODE_ADVICE, isNotFound } from "../esa/call";
 import type { ResourceContext } from "../esa/context";
 import type { RoutineApi } from "./api";
-
-export interface RoutineInputs {
-    name: string;
-    description?: string;
-    adoptExisting?: boolean;
-    region?: string;
-    endpoint?: string;
-    timeoutSeconds?: number;
-}
-
-export interface RoutineOutputs extends RoutineInputs {
-    /** True when this stack created the routine (and so may delete it). */
-    createdByStack: boolean;
-    createTime: string;
-}
-
-export const ROUTINE_INPUT_KEYS = ["name", "description", "adoptExisting", "region", "endpoint", "timeoutSeconds"] as const;
+import type { RoutineInputs, RoutineOutputs } from "./types";
 
 const ALREADY_EXISTS = /^Routine(Name)?AlreadyExists?$/;
 

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { createRoutineProvider } from "../../provider";
-import { checkRoutine } from "../../provider/routine/provider";
+import { checkRoutine } from "../../provider/routine/check";
 import { fakeClock } from "../support/memory-esa";
 import { MemoryRelease } from "../support/memory-release";
 
