@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { Emulator, startEmulator } from "../../emulator";
 import { RoutineCodeDeployment } from "../../sdk";
-import { asSet, diagnostics, emulatorCredentials, kill, liveSplit, TestStack, waitFor } from "./harness";
+import { asSet, diagnostics, emulatorCredentials, kill, liveSplit, StackProcess, TestStack, waitFor } from "./harness";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
@@ -78,6 +78,18 @@ describe("e2e: a rollout killed mid-walk, then what a pipeline runs next", funct
         // Wrapped: an async function returning the promise itself would wait for the run.
         return { run };
     }
+
+    /** As `timeout -s KILL pulumi up`: the CLI only, its plugins left running. */
+    async function killCliAlone(stack: TestStack, run: Promise<unknown>): Promise<void> {
+        const cli = stack.processes().find((p) => path.basename(p.argv[0]) === "pulumi" && p.argv.includes("up"));
+        assert.ok(cli, JSON.stringify(stack.processes()));
+        kill(cli);
+        await run;
+    }
+
+    /** The dynamic-provider plugin, however Pulumi started it. */
+    const isProvider = (p: StackProcess) =>
+        p.argv.some((a) => a.includes("dynamic-provider") || a.includes("pulumi-resource-pulumi-nodejs"));
 
     const failing = { steps: [25, 75], bakeSeconds: 20, gates: [{ name: "smoke", command: "echo 'p99 too high'; exit 1" }] };
 
@@ -149,19 +161,11 @@ describe("e2e: a rollout killed mid-walk, then what a pipeline runs next", funct
         const routine = "kill-cli";
         const stack = await rolloutStack(routine, { steps: [25, 75], bakeSeconds: 4, gates: [{ name: "smoke", command: "true" }] });
         const { run } = await upUntilLive(stack, routine, split(A, 75, B, 25));
-        const cli = stack.processes().find((p) => path.basename(p.argv[0]) === "pulumi" && p.argv.includes("up"));
-        assert.ok(cli, JSON.stringify(stack.processes()));
-        kill(cli);
-        await run;
-        const isProvider = (argv: string[]) =>
-            argv.some((a) => a.includes("dynamic-provider") || a.includes("pulumi-resource-pulumi-nodejs"));
-        assert.ok(
-            stack.processes().some((p) => isProvider(p.argv)),
-            "the provider outlives its CLI",
-        );
+        await killCliAlone(stack, run);
+        assert.ok(stack.processes().some(isProvider), "the provider outlives its CLI");
 
         // Well past the hold (4 s) and the next safe point: nothing more deployed, the orphan gone.
-        await waitFor("the orphaned provider to exit", () => !stack.processes().some((p) => isProvider(p.argv)), 30_000);
+        await waitFor("the orphaned provider to exit", () => !stack.processes().some(isProvider), 30_000);
         assert.deepEqual(
             liveSplit(emulator, routine, "production"),
             asSet(split(A, 75, B, 25)),
@@ -187,14 +191,9 @@ describe("e2e: a rollout killed mid-walk, then what a pipeline runs next", funct
         });
         const { run } = await upUntilLive(stack, routine, split(A, 75, B, 25));
         await waitFor("the gate to start", () => fs.existsSync(marker), 30_000);
-        const cli = stack.processes().find((p) => path.basename(p.argv[0]) === "pulumi" && p.argv.includes("up"));
-        assert.ok(cli, JSON.stringify(stack.processes()));
-        kill(cli);
-        await run;
-        const isProvider = (argv: string[]) =>
-            argv.some((a) => a.includes("dynamic-provider") || a.includes("pulumi-resource-pulumi-nodejs"));
+        await killCliAlone(stack, run);
         // The gate fails 5 s in; the rollback takes the candidate off; then the process ends.
-        await waitFor("the orphaned provider to exit", () => !stack.processes().some((p) => isProvider(p.argv)), 40_000);
+        await waitFor("the orphaned provider to exit", () => !stack.processes().some(isProvider), 40_000);
         assert.deepEqual(liveSplit(emulator, routine, "production"), asSet(only(A)), "the failing candidate was taken off");
         fs.rmSync(marker, { force: true });
     });
