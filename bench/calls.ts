@@ -10,7 +10,7 @@
  * and production come from the same answer); a change one CreateRoutineCodeDeployment
  * per changed resource. The lifecycle adds the read-after-write guard to every deployment, and
  * a pre-read (adoption) to a create; an update deploys from its recorded state. Reads of
- * a routine are shared within a provider process (`provider/esa/shared-reads.ts`): a
+ * a routine are shared within a provider process (`provider/deployment/shared-reads.ts`): a
  * refresh costs R, and a routine's two environments share a create's pre-read.
  *
  * The provider processes run with `bench/preload.js`, so each phase also says which

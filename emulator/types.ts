@@ -157,7 +157,7 @@ export interface DeploymentState {
     codeVersions: CodeVersionSplit[];
 }
 
-interface CodeVersionState {
+export interface CodeVersionState {
     codeVersion: string;
     description: string;
     createTime: string;

@@ -6,7 +6,7 @@
  * - `deployment/`, `code-version/`, `routine/`: `RoutineCodeDeployment`,
  *   `RoutineCodeVersion`, `Routine`, a folder each (ESA calls, validation, diff,
  *   lifecycle, provider, types).
- * - `esa/`: the ESA plumbing every resource shares (client, errors, retries, config).
+ * - `esa/`: the ESA plumbing every resource shares (SDK loading, the one call path, errors, retries, config).
  * - `engine/`: the Pulumi side (the loader text, engine log, unknown values).
  *
  * `provider` is the deployment's provider: the loader of every existing stack asks for
@@ -48,12 +48,14 @@ export type { Connection, CredentialSource } from "./esa/config";
 export type { Clock } from "./esa/clock";
 // The names of earlier releases, kept so that programs written against them still compile.
 export type { DeploymentApi as EsaApi, DeploymentApiFactory as EsaApiFactory } from "./deployment/api";
-export type { CodeVersionProviderOptions as ReleaseProviderOptions } from "./code-version/provider";
 import type { CodeVersionApi } from "./code-version/api";
 import type { RoutineApi } from "./routine/api";
 import type { Connection } from "./esa/config";
+import type { ProviderEnvironment } from "./esa/context";
 /** @deprecated The release calls are now two APIs: `RoutineApi` and `CodeVersionApi`. */
 export type ReleaseApi = RoutineApi & CodeVersionApi;
 /** @deprecated See `ReleaseApi`. */
 export type ReleaseApiFactory = (connection: Connection) => ReleaseApi;
+/** @deprecated The options of `createCodeVersionProvider` and `createRoutineProvider` alike. */
+export type ReleaseProviderOptions = ProviderEnvironment & { apiFactory?: ReleaseApiFactory };
 export type { Logger } from "./engine/log";

@@ -70,7 +70,7 @@ export function main(argv: string[]): number {
             return 2;
         }
         if (typeof args.flags.candidate === "string" && args.flags.candidate !== "") {
-            return setAction(`${command}:${args.flags.candidate}`, stack, `candidate ${args.flags.candidate}`);
+            return setControl(`${command}:${args.flags.candidate}`, stack, `candidate ${args.flags.candidate}`);
         }
         const wanted = typeof args.flags.resource === "string" ? args.flags.resource : undefined;
         // Promote may also ship a candidate whose rollout failed or stopped ("the gate is wrong").
@@ -91,14 +91,14 @@ export function main(argv: string[]): number {
             );
             return 1;
         }
-        return setAction(`${command}:${candidates[0]}`, stack, eligible.map((r) => r.id).join(", "));
+        return setControl(`${command}:${candidates[0]}`, stack, eligible.map((r) => r.id).join(", "));
     } catch (error) {
         process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
         return 1;
     }
 }
 
-function setAction(value: string, stack: string[], what: string): number {
+function setControl(value: string, stack: string[], what: string): number {
     pulumi(["config", "set", ROLLOUT_CONTROL_KEY, value, ...stack]);
     const candidate = value.slice(value.indexOf(":") + 1);
     process.stdout.write(

@@ -31,7 +31,7 @@ export interface CallOptions {
     /** The read must reflect every change made so far (no shared, slightly older answer). */
     fresh?: boolean;
     /**
-     * For reads that may be shared (`./shared-reads`): the environment the caller needs
+     * For reads that may be shared (`../deployment/shared-reads`): the environment the caller needs
      * (an answer still tells the state of a routine's other environment after a deployment
      * to one), and how old a shared answer may be (default `SHARED_READ_TTL_MS`).
      * Implementations that do not share ignore both.

@@ -4,7 +4,7 @@
  * the staging deployment. Made as every other call is (`../../esa/call`).
  */
 import { CallFailed, CallContext, Calls } from "../../esa/call";
-import type { DeploymentApi } from "../api";
+import { createSdkApi, DeploymentApi } from "../api";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -14,15 +14,16 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * asking once the gate has given up.
  */
 export async function stagingAddress(access: CallContext & { api: DeploymentApi }, routine: string, withinMs: number): Promise<string> {
-    const { api } = access;
-    if (!api.stagingAddresses) throw new Error("this ESA endpoint has no staging environment (GetRoutineStagingEnvIp).");
+    // An API object without the lookup (an implementation written before it) asks the
+    // official SDK, as the lookup always did.
+    const lookup = access.api.stagingAddresses?.bind(access.api) ?? createSdkApi(access.connection).stagingAddresses!;
     let answer: { ipv4: string[]; requestId?: string };
     try {
         // Each request waits no longer than the time left (the SDK's floor is 1 s).
         answer = await new Calls(access, {}, withinMs).call({
             action: "GetRoutineStagingEnvIp",
             routine,
-            run: (options) => api.stagingAddresses!(options),
+            run: (options) => lookup(options),
             retryAmbiguous: true,
             maxRequestMs: REQUEST_TIMEOUT_MS,
         });

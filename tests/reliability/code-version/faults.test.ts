@@ -45,7 +45,7 @@ const TIMEOUT_SECONDS = 5;
 const SHORT_TIMEOUT_SECONDS = 1;
 /** The deadline of the "outlasts the deadline" row: enough for the calls before the one that fails. */
 const PERSISTENT_TIMEOUT_SECONDS = 0.6;
-/** One request is given at least 1 s (provider/code-version/calls.ts), so "late" means later than that. */
+/** One request is given at least 1 s (provider/esa/call.ts), so "late" means later than that. */
 const LATE_MS = 1_300;
 const BUILD_DELAY_MS = 30;
 
