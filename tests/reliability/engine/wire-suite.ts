@@ -191,130 +191,157 @@ const wrapped = {
     routine: wireSafe(createRoutineProvider({ env: {}, log: () => {} }), WIRE_RULES.routine),
 };
 
-describe("wire safety: every answer crosses to the engine", function () {
-    this.timeout(120_000);
+/**
+ * The suite for `resources` (one test file each, so that the property runs of the three
+ * resources share the machine's cores); `withCheckThrowing` adds the one test that is
+ * about no resource in particular.
+ */
+export function wireSuite(resources: (keyof typeof VALID)[], withCheckThrowing = false): void {
+    describe(`wire safety: every answer crosses to the engine (${resources.join(", ")})`, function () {
+        this.timeout(120_000);
 
-    for (const resource of Object.keys(VALID) as (keyof typeof VALID)[]) {
-        it(`${resource}: ${RUNS} malformed inputs through check and the plugin's serialization, each accepted or refused on a property`, async () => {
-            const paths = pathsOf(VALID[resource]);
-            const counts = { generated: 0, accepted: 0, refused: 0, failures: {} as Record<string, number> };
-            await fc.assert(
-                fc.asyncProperty(
-                    fc.array(fc.tuple(fc.nat(paths.length - 1), mutation), { minLength: 1, maxLength: 3 }),
-                    async (mutations) => {
-                        const news: any = structuredClone(VALID[resource]);
-                        // Applied deepest first, so that an earlier change does not move a later path.
-                        const chosen = [...new Map(mutations.map(([i, m]) => [i, { ...paths[i], m }])).values()].sort(
-                            (a, b) => b.path.length - a.path.length,
-                        );
-                        for (const { path: p, m } of chosen) apply(news, p, m);
-                        news[PROVIDER_KEY] = "loader";
-                        const result: any = await wrapped[resource].check({}, news);
-                        sendCheck(news, result);
-                        counts.generated++;
-                        if (result.failures.length === 0) counts.accepted++;
-                        else counts.refused++;
-                        for (const f of result.failures) {
-                            assert.match(f.property, PROPERTY_PATH, `failure property ${JSON.stringify(f.property)}`);
-                            assert.match(f.reason, /^\S.*[.)"]$/s, `failure reason of ${f.property}: ${f.reason}`);
-                            assert.doesNotMatch(f.reason, /undefined undefined|\[object Object\]|NaN|could not check/, f.reason);
-                            assert.ok(f.reason.length < 2_000, `${f.property}: a reason of ${f.reason.length} characters`);
-                        }
-                        for (const { path: p, value: was, m } of chosen) {
-                            if (!TYPED[resource].test(p) || !isWrongType(was, m)) continue;
-                            // A parent changed by another mutation hides this one; a list item removed moves the later ones.
-                            const list = (q: string) => q.replace(/\[\d+\]$/, "");
-                            const hidden = (o: (typeof chosen)[number]) =>
-                                (o.path !== p && (p.startsWith(`${o.path}.`) || p.startsWith(`${o.path}[`))) ||
-                                (o.m.kind === "remove" && /\]$/.test(o.path) && o.path !== p && p.startsWith(`${list(o.path)}[`));
-                            if (chosen.some(hidden)) continue;
-                            const named = result.failures.filter((f: any) => related(f.property, p));
-                            assert.ok(
-                                named.length > 0,
-                                `${p} set to ${JSON.stringify(m)}: no failure names it (${JSON.stringify(result.failures)})`,
+        for (const resource of resources) {
+            it(`${resource}: ${RUNS} malformed inputs through check and the plugin's serialization, each accepted or refused on a property`, async () => {
+                const paths = pathsOf(VALID[resource]);
+                const counts = { generated: 0, accepted: 0, refused: 0, failures: {} as Record<string, number> };
+                await fc.assert(
+                    fc.asyncProperty(
+                        fc.array(fc.tuple(fc.nat(paths.length - 1), mutation), { minLength: 1, maxLength: 3 }),
+                        async (mutations) => {
+                            const news: any = structuredClone(VALID[resource]);
+                            // Applied deepest first, so that an earlier change does not move a later path.
+                            const chosen = [...new Map(mutations.map(([i, m]) => [i, { ...paths[i], m }])).values()].sort(
+                                (a, b) => b.path.length - a.path.length,
                             );
-                        }
-                        for (const f of result.failures) {
-                            const kind = chosen.find((c) => related(f.property, c.path))?.m.kind ?? "elsewhere";
-                            counts.failures[kind] = (counts.failures[kind] ?? 0) + 1;
-                        }
-                    },
+                            for (const { path: p, m } of chosen) apply(news, p, m);
+                            news[PROVIDER_KEY] = "loader";
+                            const result: any = await wrapped[resource].check({}, news);
+                            sendCheck(news, result);
+                            counts.generated++;
+                            if (result.failures.length === 0) counts.accepted++;
+                            else counts.refused++;
+                            for (const f of result.failures) {
+                                assert.match(f.property, PROPERTY_PATH, `failure property ${JSON.stringify(f.property)}`);
+                                assert.match(f.reason, /^\S.*[.)"]$/s, `failure reason of ${f.property}: ${f.reason}`);
+                                assert.doesNotMatch(f.reason, /undefined undefined|\[object Object\]|NaN|could not check/, f.reason);
+                                assert.ok(f.reason.length < 2_000, `${f.property}: a reason of ${f.reason.length} characters`);
+                            }
+                            for (const { path: p, value: was, m } of chosen) {
+                                if (!TYPED[resource].test(p) || !isWrongType(was, m)) continue;
+                                // A parent changed by another mutation hides this one; a list item removed moves the later ones.
+                                const list = (q: string) => q.replace(/\[\d+\]$/, "");
+                                const hidden = (o: (typeof chosen)[number]) =>
+                                    (o.path !== p && (p.startsWith(`${o.path}.`) || p.startsWith(`${o.path}[`))) ||
+                                    (o.m.kind === "remove" && /\]$/.test(o.path) && o.path !== p && p.startsWith(`${list(o.path)}[`));
+                                if (chosen.some(hidden)) continue;
+                                const named = result.failures.filter((f: any) => related(f.property, p));
+                                assert.ok(
+                                    named.length > 0,
+                                    `${p} set to ${JSON.stringify(m)}: no failure names it (${JSON.stringify(result.failures)})`,
+                                );
+                            }
+                            for (const f of result.failures) {
+                                const kind = chosen.find((c) => related(f.property, c.path))?.m.kind ?? "elsewhere";
+                                counts.failures[kind] = (counts.failures[kind] ?? 0) + 1;
+                            }
+                        },
+                    ),
+                    { numRuns: RUNS },
+                );
+                assert.equal(counts.generated, RUNS);
+                assert.ok(
+                    counts.refused > RUNS / 4,
+                    `only ${counts.refused} of ${RUNS} refused: the generator makes too few malformed inputs`,
+                );
+                if (process.env.WIRE_COUNTS) console.log(`      ${resource}: ${JSON.stringify(counts)}`);
+            });
+        }
+
+        /** Values with every kind of thing that has no place in a Struct or in JSON, anywhere. */
+        const unsendable = fc.letrec((tie) => ({
+            value: fc.oneof(
+                { depthSize: "small" },
+                fc.string(),
+                fc.double(),
+                fc.constantFrom(
+                    undefined,
+                    null,
+                    NaN,
+                    Infinity,
+                    -Infinity,
+                    -0,
+                    () => 1,
+                    Symbol("s"),
+                    10n ** 20n,
+                    new Date(0),
+                    new Date(NaN),
                 ),
-                { numRuns: RUNS },
-            );
-            assert.equal(counts.generated, RUNS);
-            assert.ok(counts.refused > RUNS / 4, `only ${counts.refused} of ${RUNS} refused: the generator makes too few malformed inputs`);
-            if (process.env.WIRE_COUNTS) console.log(`      ${resource}: ${JSON.stringify(counts)}`);
-        });
-    }
+                fc.boolean(),
+                fc.array(tie("value"), { maxLength: 4 }),
+                fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 4 }),
+            ),
+        })).value;
 
-    /** Values with every kind of thing that has no place in a Struct or in JSON, anywhere. */
-    const unsendable = fc.letrec((tie) => ({
-        value: fc.oneof(
-            { depthSize: "small" },
-            fc.string(),
-            fc.double(),
-            fc.constantFrom(undefined, null, NaN, Infinity, -Infinity, -0, () => 1, Symbol("s"), 10n ** 20n, new Date(0), new Date(NaN)),
-            fc.boolean(),
-            fc.array(tie("value"), { maxLength: 4 }),
-            fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 4 }),
-        ),
-    })).value;
+        for (const resource of resources) {
+            it(`${resource}: generated create, read, update and partial-state answers are sent as they would be recorded`, async () => {
+                await fc.assert(
+                    fc.asyncProperty(
+                        fc.dictionary(fc.string({ maxLength: 8 }), unsendable, { maxKeys: 6 }),
+                        unsendable,
+                        async (outs, extra) => {
+                            const inner: any = {
+                                configure: async () => {},
+                                check: async () => ({ inputs: outs, failures: [] }),
+                                diff: async () => ({}),
+                                create: async () => ({
+                                    id: "id",
+                                    outs: { ...outs, rolloutState: { message: extra, gates: [{ detail: extra }] } },
+                                }),
+                                read: async () => ({ id: "id", props: outs, inputs: { extra } }),
+                                update: async () => {
+                                    throw Object.assign(new Error("halted"), {
+                                        id: "id",
+                                        properties: { ...outs, extra },
+                                        reasons: ["halted"],
+                                    });
+                                },
+                                delete: async () => {},
+                            };
+                            const provider = wireSafe(inner, WIRE_RULES[resource]);
+                            const created = await provider.create({});
+                            assert.equal(typeof created.id, "string");
+                            sendProperties(created.outs);
+                            const read = await provider.read("id", {});
+                            sendProperties(read.props);
+                            sendProperties(read.inputs);
+                            const checked: any = await provider.check({}, { [PROVIDER_KEY]: "loader" });
+                            sendCheck({ [PROVIDER_KEY]: "loader" }, checked);
+                            const failure: any = await provider.update("id", {}, {}).then(
+                                () => assert.fail("the update did not fail"),
+                                (e: unknown) => e,
+                            );
+                            assert.equal(failure.message, "halted");
+                            sendProperties(failure.properties);
+                        },
+                    ),
+                    { numRuns: 1_000 },
+                );
+            });
+        }
 
-    for (const resource of Object.keys(VALID) as (keyof typeof VALID)[]) {
-        it(`${resource}: generated create, read, update and partial-state answers are sent as they would be recorded`, async () => {
-            await fc.assert(
-                fc.asyncProperty(
-                    fc.dictionary(fc.string({ maxLength: 8 }), unsendable, { maxKeys: 6 }),
-                    unsendable,
-                    async (outs, extra) => {
-                        const inner: any = {
-                            configure: async () => {},
-                            check: async () => ({ inputs: outs, failures: [] }),
-                            diff: async () => ({}),
-                            create: async () => ({
-                                id: "id",
-                                outs: { ...outs, rolloutState: { message: extra, gates: [{ detail: extra }] } },
-                            }),
-                            read: async () => ({ id: "id", props: outs, inputs: { extra } }),
-                            update: async () => {
-                                throw Object.assign(new Error("halted"), { id: "id", properties: { ...outs, extra }, reasons: ["halted"] });
-                            },
-                            delete: async () => {},
-                        };
-                        const provider = wireSafe(inner, WIRE_RULES[resource]);
-                        const created = await provider.create({});
-                        assert.equal(typeof created.id, "string");
-                        sendProperties(created.outs);
-                        const read = await provider.read("id", {});
-                        sendProperties(read.props);
-                        sendProperties(read.inputs);
-                        const checked: any = await provider.check({}, { [PROVIDER_KEY]: "loader" });
-                        sendCheck({ [PROVIDER_KEY]: "loader" }, checked);
-                        const failure: any = await provider.update("id", {}, {}).then(
-                            () => assert.fail("the update did not fail"),
-                            (e: unknown) => e,
-                        );
-                        assert.equal(failure.message, "halted");
-                        sendProperties(failure.properties);
+        if (withCheckThrowing)
+            it("a check that throws becomes a failure on a property", async () => {
+                const inner: any = {
+                    configure: async () => {},
+                    check: async () => {
+                        throw new TypeError("boom");
                     },
-                ),
-                { numRuns: 1_000 },
-            );
-        });
-    }
-
-    it("a check that throws becomes a failure on a property", async () => {
-        const inner: any = {
-            configure: async () => {},
-            check: async () => {
-                throw new TypeError("boom");
-            },
-        };
-        const result: any = await wireSafe(inner, WIRE_RULES.routine).check({}, { name: undefined, [PROVIDER_KEY]: "loader" });
-        sendCheck({ [PROVIDER_KEY]: "loader" }, result);
-        assert.equal(result.failures.length, 1);
-        assert.equal(result.failures[0].property, "inputs");
-        assert.match(result.failures[0].reason, /Routine could not check its inputs \(boom\)/);
+                };
+                const result: any = await wireSafe(inner, WIRE_RULES.routine).check({}, { name: undefined, [PROVIDER_KEY]: "loader" });
+                sendCheck({ [PROVIDER_KEY]: "loader" }, result);
+                assert.equal(result.failures.length, 1);
+                assert.equal(result.failures[0].property, "inputs");
+                assert.match(result.failures[0].reason, /Routine could not check its inputs \(boom\)/);
+            });
     });
-});
+}

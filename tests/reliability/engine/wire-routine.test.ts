@@ -1,0 +1,4 @@
+/** Wire safety of routine's answers (the suite and what it asserts: `./wire-suite.ts`). */
+import { wireSuite } from "./wire-suite";
+
+wireSuite(["routine"]);
