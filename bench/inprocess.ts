@@ -29,7 +29,7 @@ import { checkCodeVersion } from "../provider/code-version/check";
 import { scriptBytes, storeSource } from "../provider/code-version/source";
 import { toUploadForm } from "../provider/code-version/api";
 import { callRpc } from "../provider/esa/sdk";
-import { systemClock } from "../provider/esa/retry";
+import { systemClock } from "../provider/esa/clock";
 import type { DeploymentInputs } from "../provider/deployment/types";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, sdkConfig, startEmulator } from "../emulator";
 import { SPLIT_A, V1, V2 } from "./stacks";

@@ -6,9 +6,9 @@
  * together: validation (`check`), the set-based plan (`diff`), and the lifecycle against
  * ESA (`create`, `read`, `update`, `delete`). Only the lifecycle loads the ESA SDK.
  */
-import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { engineLog } from "../engine/log";
-import { endOrphanedPlugin, EngineGone, engineWatch, EngineWatch, leaveIfOrphaned } from "../engine/liveness";
+import type { DynamicProvider } from "../engine/dynamic";
+import { engineWatch, EngineWatch, leaveIfOrphaned } from "../engine/liveness";
 import { keepingPartialState } from "../engine/partial-state";
 import { systemClock } from "../esa/clock";
 import { CONFIG_KEYS, ConfigLookup, Connection, ENV_KEYS, secretsOf } from "../esa/config";
@@ -32,9 +32,8 @@ export interface ProviderOptions extends ProviderEnvironment {
     engineGone?: EngineWatch;
 }
 
-export type RoutineCodeDeploymentProvider = Required<
-    Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">
->;
+/** The deployment's provider: the methods every resource's provider has. */
+export type RoutineCodeDeploymentProvider = DynamicProvider;
 
 export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploymentProvider {
     const clock = options.clock ?? systemClock;
@@ -83,7 +82,6 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             },
             async (error) => {
                 // Stopped at a safe point, or ended otherwise (a rollback, a failure) with no engine to tell.
-                if (error instanceof EngineGone) endOrphanedPlugin();
                 await leaveIfOrphaned(engineGone);
                 throw error;
             },

@@ -14,9 +14,6 @@ import type { Clock } from "./clock";
 import { ApiFailure, classify, FailureClass, toApiFailure, wasRefused } from "./errors";
 import { NotSent } from "./rate-limit";
 
-export { systemClock } from "./clock";
-export type { Clock } from "./clock";
-
 export interface RetryOptions {
     /** Epoch milliseconds after which no further attempt starts. */
     deadline: number;

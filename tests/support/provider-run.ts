@@ -6,7 +6,7 @@
 import { createProvider, RoutineCodeDeploymentProvider } from "../../provider";
 import type { Logger } from "../../provider/engine/log";
 import { AdaptiveRateLimiter } from "../../provider/esa/rate-limit";
-import { systemClock } from "../../provider/esa/retry";
+import { systemClock } from "../../provider/esa/clock";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 
 /** The emulator's own test credentials, as a provider process would find them in its environment. */

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ApiFailure, classify, EsaOperationError, explain, FailureClass, redact, toApiFailure } from "../../../provider/esa/errors";
-import { backoffDelay, Clock, RetriesStopped, withRetries } from "../../../provider/esa/retry";
+import type { Clock } from "../../../provider/esa/clock";
+import { backoffDelay, RetriesStopped, withRetries } from "../../../provider/esa/retry";
 
 /** An error shaped like the one @alicloud/openapi-core throws for a 4xx/5xx answer. */
 function sdkError(

@@ -29,7 +29,7 @@ import { checkCodeVersion } from "../../../provider/code-version/check";
 import { tagDescription } from "../../../provider/code-version/marker";
 import { assetsZip, scriptBytes, storeSource } from "../../../provider/code-version/source";
 import type { CodeVersionInputs } from "../../../provider/code-version/types";
-import type { Clock } from "../../../provider/esa/retry";
+import type { Clock } from "../../../provider/esa/clock";
 import { Emulator, RecordedRequest, startEmulator, UPLOAD_ACTION } from "../../../emulator";
 
 const ROUTINE = "release-matrix";

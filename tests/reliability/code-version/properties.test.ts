@@ -18,7 +18,7 @@ import { createCodeVersionProvider } from "../../../provider";
 import { checkCodeVersion } from "../../../provider/code-version/check";
 import { tagDescription } from "../../../provider/code-version/marker";
 import { assetsZip, scriptBytes, storeSource } from "../../../provider/code-version/source";
-import type { Clock } from "../../../provider/esa/retry";
+import type { Clock } from "../../../provider/esa/clock";
 import { Emulator, FaultSpec, startEmulator, UPLOAD_ACTION } from "../../../emulator";
 
 const ROUTINE = "release-properties";

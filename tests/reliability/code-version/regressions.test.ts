@@ -20,7 +20,7 @@ import * as path from "path";
 import { createCodeVersionProvider } from "../../../provider";
 import { checkCodeVersion } from "../../../provider/code-version/check";
 import { assetsZip, scriptBytes, storeSource } from "../../../provider/code-version/source";
-import type { Clock } from "../../../provider/esa/retry";
+import type { Clock } from "../../../provider/esa/clock";
 import { Emulator, startEmulator } from "../../../emulator";
 
 const ROUTINE = "release-gaps";

@@ -23,7 +23,7 @@ import { createSdkRoutineApi } from "../../../provider/routine/api";
 import { createSdkCodeVersionApi } from "../../../provider/code-version/api";
 import { checkCodeVersion } from "../../../provider/code-version/check";
 import { assetsZip, scriptBytes, storeSource } from "../../../provider/code-version/source";
-import type { Clock } from "../../../provider/esa/retry";
+import type { Clock } from "../../../provider/esa/clock";
 import { Emulator, startEmulator } from "../../../emulator";
 
 const UNIQUE = `${process.pid}x${Date.now().toString(36)}`;
