@@ -2,8 +2,9 @@
 // node_modules may run before it), so that both work on a fresh clone:
 //   1. dependencies: `npm ci` when node_modules lacks any of package.json's (its
 //      `prepare` links the package to itself and builds dist/);
-//   2. the Pulumi CLI and its Node.js language host: scripts/install-pulumi.sh, at once
-//      when cached on this machine, otherwise built from Go modules (minutes, once).
+//   2. the Pulumi CLI and its language hosts (Node.js and YAML; more on request, see
+//      ESA_LANGUAGE_HOSTS there): scripts/install-pulumi.sh, at once when cached on this
+//      machine, otherwise built from Go modules (minutes, once).
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");

@@ -17,8 +17,11 @@
  * ```
  */
 import * as pulumi from "@pulumi/pulumi";
+import { unsetOutputs } from "../provider/engine/shape";
+import { DEPLOYMENT_SHAPE } from "../provider/deployment/shape";
 import type { CodeVersionSplit, RolloutState } from "../provider/deployment/types";
 import { serializedProvider } from "../provider/engine/shim";
+import { onNativePath, typeToken } from "./paths";
 
 /** The environments of a routine. */
 export type RoutineEnvironment = "staging" | "production";
@@ -134,16 +137,7 @@ export const ROUTINE_CODE_DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCo
  * and `get` gives no arguments: without these, a looked-up resource's `name`, `env` and
  * `codeVersions` would be undefined.
  */
-const UNSET_OUTPUTS = {
-    name: undefined,
-    env: undefined,
-    codeVersions: undefined,
-    region: undefined,
-    endpoint: undefined,
-    timeoutSeconds: undefined,
-    rollout: undefined,
-    rolloutState: undefined,
-};
+const UNSET_OUTPUTS = unsetOutputs(DEPLOYMENT_SHAPE);
 
 /**
  * Declares the code versions that serve one environment of an ESA edge routine.
@@ -188,8 +182,9 @@ export class RoutineCodeDeployment extends pulumi.CustomResource {
     }
 
     constructor(name: string, args: RoutineCodeDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
+        const native = onNativePath(new.target);
         super(
-            ROUTINE_CODE_DEPLOYMENT_TYPE,
+            typeToken(new.target, "RoutineCodeDeployment", ROUTINE_CODE_DEPLOYMENT_TYPE),
             name,
             {
                 ...UNSET_OUTPUTS,
@@ -197,7 +192,7 @@ export class RoutineCodeDeployment extends pulumi.CustomResource {
                 strategy: args?.strategy,
                 deploymentId: undefined,
                 rolloutState: undefined,
-                __provider: serializedProvider,
+                ...(native ? {} : { __provider: serializedProvider }),
             },
             opts,
         );

@@ -22,8 +22,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loaderFor } from "../provider/engine/shim";
-import { prepareSource } from "../provider/code-version/prepare";
-import { sha256 } from "../provider/code-version/source";
+import { onNativePath, typeToken } from "./paths";
+import { unsetOutputs } from "../provider/engine/shape";
+import { CODE_VERSION_SHAPE } from "../provider/code-version/shape";
+import { ownerOf, prepareSource } from "../provider/code-version/prepare";
 
 export interface RoutineCodeVersionArgs {
     /** The routine's name (e.g. a `Routine`'s `name` output). Changing it makes a new version. */
@@ -59,23 +61,7 @@ export interface RoutineCodeVersionArgs {
 
 export const ROUTINE_CODE_VERSION_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCodeVersion";
 
-const UNSET_OUTPUTS = {
-    routine: undefined,
-    description: undefined,
-    deployEnv: undefined,
-    pruneUnusedVersions: undefined,
-    region: undefined,
-    endpoint: undefined,
-    timeoutSeconds: undefined,
-    sourceKind: undefined,
-    sourceHash: undefined,
-    sourceFile: undefined,
-    owner: undefined,
-    contentHash: undefined,
-    codeVersion: undefined,
-    status: undefined,
-    createTime: undefined,
-};
+const UNSET_OUTPUTS = unsetOutputs(CODE_VERSION_SHAPE);
 
 /**
  * A committed code version of an ESA routine.
@@ -113,15 +99,20 @@ export class RoutineCodeVersion extends pulumi.CustomResource {
 
     constructor(name: string, args: RoutineCodeVersionArgs, opts?: pulumi.CustomResourceOptions) {
         const looked = opts?.id !== undefined;
-        const source = looked ? undefined : pulumi.all([args.code, args.assets]).apply(([code, assets]) => prepareSource(code, assets));
+        // On the native path the plugin's check prepares the source; here, the program does.
+        const native = onNativePath(new.target);
+        const source =
+            looked || native ? undefined : pulumi.all([args.code, args.assets]).apply(([code, assets]) => prepareSource(code, assets));
         super(
-            ROUTINE_CODE_VERSION_TYPE,
+            typeToken(new.target, "RoutineCodeVersion", ROUTINE_CODE_VERSION_TYPE),
             name,
             {
                 ...UNSET_OUTPUTS,
                 ...(looked
                     ? {}
-                    : {
+                    : native
+                      ? { ...args }
+                      : {
                           routine: args.routine,
                           description: args.description,
                           deployEnv: args.deployEnv,
@@ -134,9 +125,9 @@ export class RoutineCodeVersion extends pulumi.CustomResource {
                           sourceFile: source!.apply((s) => ("problem" in s ? undefined : s.file)),
                           // What is wrong with code or assets, for check to report with the property named.
                           sourceProblem: source!.apply((s) => ("problem" in s ? s.problem : undefined)),
-                          owner: ownerOf(name),
+                          owner: ownerOf(pulumi.getProject(), pulumi.getStack(), name),
                       }),
-                __provider: loaderFor("RoutineCodeVersion", "codeVersionProvider"),
+                ...(native ? {} : { __provider: loaderFor("RoutineCodeVersion", "codeVersionProvider") }),
             },
             opts,
         );
@@ -148,7 +139,3 @@ export class RoutineCodeVersion extends pulumi.CustomResource {
     }
 }
 
-/** Identifies the resource across releases (project, stack, name), without naming them. */
-function ownerOf(name: string): string {
-    return sha256(`${pulumi.getProject()}/${pulumi.getStack()}/${name}`).slice(0, 8);
-}

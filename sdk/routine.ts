@@ -9,7 +9,10 @@
  * ```
  */
 import * as pulumi from "@pulumi/pulumi";
+import { unsetOutputs } from "../provider/engine/shape";
+import { ROUTINE_SHAPE } from "../provider/routine/shape";
 import { loaderFor } from "../provider/engine/shim";
+import { onNativePath, typeToken } from "./paths";
 
 export interface RoutineArgs {
     /** The routine's name (2–64 lower-case letters, digits, hyphens). Changing it replaces the routine. */
@@ -32,16 +35,7 @@ export interface RoutineArgs {
 
 export const ROUTINE_TYPE = "pulumi-nodejs:dynamic/esa:Routine";
 
-const UNSET_OUTPUTS = {
-    name: undefined,
-    description: undefined,
-    adoptExisting: undefined,
-    region: undefined,
-    endpoint: undefined,
-    timeoutSeconds: undefined,
-    createdByStack: undefined,
-    createTime: undefined,
-};
+const UNSET_OUTPUTS = unsetOutputs(ROUTINE_SHAPE);
 
 /**
  * An ESA edge routine. The id is its name. Deleting the resource deletes the routine
@@ -65,7 +59,13 @@ export class Routine extends pulumi.CustomResource {
     }
 
     constructor(name: string, args: RoutineArgs, opts?: pulumi.CustomResourceOptions) {
-        super(ROUTINE_TYPE, name, { ...UNSET_OUTPUTS, ...args, __provider: loaderFor("Routine", "routineProvider") }, opts);
+        const native = onNativePath(new.target);
+        super(
+            typeToken(new.target, "Routine", ROUTINE_TYPE),
+            name,
+            { ...UNSET_OUTPUTS, ...args, ...(native ? {} : { __provider: loaderFor("Routine", "routineProvider") }) },
+            opts,
+        );
     }
 
     /** Looks up an existing routine by its name. */

@@ -9,6 +9,8 @@ import { IN_PLACE_KEYS, REPLACING_KEYS } from "./types";
 export interface CodeVersionPlan {
     changes: boolean;
     replaces: string[];
+    /** Every input that differs, replacing or not (a preview's detailed diff). */
+    changed: string[];
 }
 
 /**
@@ -17,15 +19,10 @@ export interface CodeVersionPlan {
  * change in place. The source file's path never matters: only its hash does.
  */
 export function diffCodeVersion(olds: Record<string, any>, news: Record<string, any>): CodeVersionPlan {
+    // The parts of the hash are named too: the reviewer sees what changed, not only the hash.
     const replaces: string[] = REPLACING_KEYS.filter((key) => isUnknown(news[key]) || !same(olds[key], news[key]));
-    if (replaces.includes("contentHash")) {
-        // Name what the reviewer changed, not only the hash.
-        for (const key of ["sourceHash", "description", "deployEnv", "sourceKind"]) {
-            if (isUnknown(news[key]) || !same(olds[key], news[key])) replaces.push(key);
-        }
-    }
     const updates = IN_PLACE_KEYS.filter((key) => !same(olds[key], news[key]));
-    return { changes: replaces.length > 0 || updates.length > 0, replaces };
+    return { changes: replaces.length > 0 || updates.length > 0, replaces, changed: [...replaces, ...updates] };
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { assetsZip, PreparedSource, readDirectory, readZip, scriptBytes, storeSource } from "./source";
+import { containsUnknown, UNKNOWN } from "../engine/unknowns";
+import { assetsZip, PreparedSource, readDirectory, readZip, scriptBytes, sha256, storeSource } from "./source";
 
 /** What is wrong with `code` or `assets`, for the provider's check to report with the property named. */
 export interface SourceProblem {
@@ -63,4 +64,26 @@ async function archiveFiles(assets: unknown): Promise<Map<string, Uint8Array>> {
     if (stat.isDirectory()) return readDirectory(resolved);
     if (/\.zip$/i.test(resolved)) return readZip(resolved);
     throw new Error(`RoutineCodeVersion: assets: ${file} is neither a directory nor a .zip file.`);
+}
+
+/** Identifies a `RoutineCodeVersion` across releases (project, stack and resource name), without naming them. */
+export function ownerOf(project: string, stack: string, name: string): string {
+    return sha256(`${project}/${stack}/${name}`).slice(0, 8);
+}
+
+/**
+ * The native plugin's preparation, in its check: the program's `code` and `assets` (as
+ * the engine sent them) become what the TypeScript class prepares in the program: the
+ * source kind, its hash and the file holding its bytes on this machine, or the problem
+ * with them. The source itself is left out, since the engine records what check
+ * returns as the resource's inputs.
+ */
+export async function prepareInputs(news: Record<string, unknown>, owner: string): Promise<Record<string, unknown>> {
+    const { code, assets, ...rest } = news;
+    if (containsUnknown(code) || containsUnknown(assets)) {
+        return { ...rest, sourceKind: UNKNOWN, sourceHash: UNKNOWN, sourceFile: UNKNOWN, owner };
+    }
+    const source = await prepareSource(code, assets);
+    if ("problem" in source) return { ...rest, sourceProblem: source.problem, owner };
+    return { ...rest, sourceKind: source.kind, sourceHash: source.hash, sourceFile: source.file, owner };
 }

@@ -29,7 +29,7 @@ export function createCodeVersionProvider(options: CodeVersionProviderOptions = 
         },
         async diff(_id, olds, news) {
             const plan = diffCodeVersion(olds, news);
-            return { changes: plan.changes, replaces: plan.replaces, deleteBeforeReplace: false };
+            return { changes: plan.changes, replaces: plan.replaces, changed: plan.changed, deleteBeforeReplace: false };
         },
         async create(inputs: CodeVersionInputs) {
             const outs = await versions(inputs).create(inputs);

@@ -1,4 +1,6 @@
 /** Shapes of the `RoutineCodeVersion` provider: what the engine passes and the state records. */
+import { inputKeys, keysOn } from "../engine/shape";
+import { CODE_VERSION_SHAPE } from "./shape";
 import type { SourceKind } from "./source";
 
 export const DEPLOY_ENVS = ["staging", "production"] as const;
@@ -38,25 +40,13 @@ export interface CodeVersionOutputs extends Omit<CodeVersionInputs, "sourceFile"
     createTime: string;
 }
 
-export const INPUT_KEYS = [
-    "routine",
-    "sourceKind",
-    "sourceHash",
-    "sourceFile",
-    "sourceProblem",
-    "owner",
-    "description",
-    "deployEnv",
-    "pruneUnusedVersions",
-    "region",
-    "endpoint",
-    "timeoutSeconds",
-] as const;
+/** The inputs the provider receives (the source already prepared), from the declared shape. */
+export const INPUT_KEYS = inputKeys(CODE_VERSION_SHAPE);
 
-/** Inputs whose change makes another version (compared through `contentHash`, plus the routine). */
-export const REPLACING_KEYS = ["routine", "contentHash"] as const;
+/** Inputs whose change makes another version (all parts of `contentHash`, plus the routine). */
+export const REPLACING_KEYS = keysOn(CODE_VERSION_SHAPE, "replace");
 /** Inputs that change only how the provider works: updated in place, no API call. */
-export const IN_PLACE_KEYS = ["pruneUnusedVersions", "region", "endpoint", "timeoutSeconds"] as const;
+export const IN_PLACE_KEYS = keysOn(CODE_VERSION_SHAPE, "update");
 
 export function resourceId(routine: string, codeVersion: string): string {
     return `${routine}:${codeVersion}`;

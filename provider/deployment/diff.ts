@@ -9,7 +9,9 @@
  */
 import { sameSplit } from "./split";
 import { CodeVersionSplit, DeploymentInputs } from "./types";
+import { keysOn } from "../engine/shape";
 import { containsUnknown } from "../engine/unknowns";
+import { DEPLOYMENT_SHAPE } from "./shape";
 
 interface DeploymentDiff {
     changes: boolean;
@@ -20,9 +22,14 @@ interface DeploymentDiff {
 }
 
 /** Properties whose change makes it a different resource. */
-const REPLACE_ON = ["name", "env"] as const;
-/** Properties updated in place. (`timeoutSeconds` is not here: it shapes how we wait, not what is live.) */
-const UPDATE_ON = ["strategy", "region", "endpoint"] as const;
+const REPLACE_ON = keysOn(DEPLOYMENT_SHAPE, "replace") as (keyof DeploymentInputs)[];
+/**
+ * Properties updated in place. (`timeoutSeconds` is not here: it shapes how we wait, not
+ * what is live; nor is `rollout`: how a split goes live is no change by itself.)
+ */
+const UPDATE_ON = keysOn(DEPLOYMENT_SHAPE, "update") as (keyof DeploymentInputs)[];
+/** Compared as sets: the split. */
+const AS_SET = new Set(Object.entries(DEPLOYMENT_SHAPE.properties).flatMap(([key, p]) => ("compare" in p ? [key] : [])));
 
 export function diffDeployment(olds: Partial<DeploymentInputs>, news: Partial<DeploymentInputs>): DeploymentDiff {
     const changed: string[] = [];
@@ -35,9 +42,9 @@ export function diffDeployment(olds: Partial<DeploymentInputs>, news: Partial<De
         }
     }
     for (const key of UPDATE_ON) {
-        if (differs(olds[key], news[key])) changed.push(key);
+        const moved = AS_SET.has(key) ? splitDiffers(olds[key] as CodeVersionSplit[], news[key] as CodeVersionSplit[]) : differs(olds[key], news[key]);
+        if (moved) changed.push(key);
     }
-    if (splitDiffers(olds.codeVersions, news.codeVersions)) changed.push("codeVersions");
 
     return { changes: changed.length > 0, replaces, changed, deleteBeforeReplace: false };
 }

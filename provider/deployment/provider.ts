@@ -111,7 +111,9 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
             // would do says nothing true about the next `up`.
             if (walk.message && declared.has(fingerprint(withoutEngineKeys(news)))) log(walk.severity ?? "info", walk.message);
             const changes = walk.changes === undefined ? plan.changes : walk.changes || plan.changed.some((key) => key !== "codeVersions");
-            return { changes, replaces: plan.replaces, deleteBeforeReplace: plan.deleteBeforeReplace };
+            // What the preview lists per property: a rollout that moves on changes the live split.
+            const changed = !changes ? [] : plan.changed.length > 0 ? plan.changed : ["codeVersions"];
+            return { changes, replaces: plan.replaces, changed, deleteBeforeReplace: plan.deleteBeforeReplace };
         },
 
         async create(inputs: DeploymentInputs) {

@@ -1,4 +1,6 @@
+import { inputKeys } from "../engine/shape";
 import type { RolloutConfig, RolloutState } from "./rollout/types";
+import { DEPLOYMENT_SHAPE } from "./shape";
 
 export type { RolloutState } from "./rollout/types";
 
@@ -58,4 +60,4 @@ export interface LiveDeployment {
 }
 
 /** The inputs' property names, so outputs can be told apart from engine-added keys. */
-export const INPUT_KEYS = ["name", "env", "strategy", "codeVersions", "region", "endpoint", "timeoutSeconds", "rollout"] as const;
+export const INPUT_KEYS = inputKeys(DEPLOYMENT_SHAPE);

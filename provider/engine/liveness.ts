@@ -27,12 +27,20 @@ export type EngineWatch = () => Promise<boolean>;
 /** Never gone: for callers that have no engine to watch. */
 const noEngineWatch: EngineWatch = async () => false;
 
-/** The engine address the dynamic-provider plugin was started with, if this process is that plugin. */
+/**
+ * Whether `script` (a process's `argv[1]`) is one of the plugins the engine starts with its
+ * address: the dynamic-provider plugin, or the native plugin `pulumi-resource-esa`.
+ */
+export function isPluginScript(script: string): boolean {
+    return /(dynamic-provider([\\/]index(\.js)?)?|pulumi-resource-pulumi-nodejs|pulumi-resource-esa|plugin[\\/]main(\.js)?)$/.test(script);
+}
+
+/** The engine address the plugin (dynamic or native) was started with, if this process is one. */
 export function pluginEngineAddress(argv: readonly string[] = process.argv): { host: string; port: number } | undefined {
     // Started as `node -e "…dynamic-provider…" -- <engine>` (argv[1] set to the plugin's
     // name) or through the `pulumi-resource-pulumi-nodejs` script (argv[1] its module path).
     const script = argv[1] ?? "";
-    if (!/(dynamic-provider([\\/]index(\.js)?)?|pulumi-resource-pulumi-nodejs)$/.test(script)) return undefined;
+    if (!isPluginScript(script)) return undefined;
     const match = /^(?:\[?([^\]]*)\]?):(\d+)$/.exec(argv[2] ?? "");
     if (!match) return undefined;
     return { host: match[1] === "" ? "127.0.0.1" : match[1], port: Number(match[2]) };

@@ -6,6 +6,7 @@
  * Outside that process (tests, other hosts) messages go to stderr. Either way, free text
  * of the inputs that may be secret is replaced by `****` first (`./redact`).
  */
+import { isPluginScript } from "./liveness";
 import { redact } from "./redact";
 
 /** Where a resource's messages for the person running `pulumi` go. */
@@ -29,9 +30,11 @@ function connect() {
     if (engine !== undefined) return engine;
     engine = null;
     const address = process.argv[2];
-    const isDynamicProviderProcess =
-        /dynamic-provider/.test(require.main?.filename ?? "") || process.env.PULUMI_NODEJS_PROJECT !== undefined;
-    if (!isDynamicProviderProcess || !address || !/^[\w.\-[\]:]+:\d+$/.test(address)) return engine;
+    const isPluginProcess =
+        /dynamic-provider/.test(require.main?.filename ?? "") ||
+        process.env.PULUMI_NODEJS_PROJECT !== undefined ||
+        isPluginScript(process.argv[1] ?? "");
+    if (!isPluginProcess || !address || !/^[\w.\-[\]:]+:\d+$/.test(address)) return engine;
     try {
         const grpc = require("@grpc/grpc-js");
         const services = require("@pulumi/pulumi/proto/engine_grpc_pb");

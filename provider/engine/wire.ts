@@ -16,10 +16,11 @@
  *   or an output the provider derives under a name of its own (`./redact`).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { DynamicProvider } from "./dynamic";
 import { isRecord } from "./input-values";
 import { redact, rememberFreeText } from "./redact";
 
-type Provider = Required<Pick<dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete" | "configure">>;
+type Provider = DynamicProvider;
 
 export interface WireRules {
     /** The resource type, for the rare failure that has no property of its own. */

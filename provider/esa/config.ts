@@ -22,10 +22,11 @@ export const CONFIG_KEYS = {
     endpoint: ["esa:endpoint"],
     timeoutSeconds: ["esa:timeoutSeconds"],
     maxRequestsPerSecond: ["esa:maxRequestsPerSecond"],
-    accessKeyId: ["alicloud:accessKey"],
-    accessKeySecret: ["alicloud:secretKey"],
-    securityToken: ["alicloud:securityToken"],
-    profile: ["alicloud:profile"],
+    // The package's own keys first: the native plugin is given only the `esa:` namespace.
+    accessKeyId: ["esa:accessKey", "alicloud:accessKey"],
+    accessKeySecret: ["esa:secretKey", "alicloud:secretKey"],
+    securityToken: ["esa:securityToken", "alicloud:securityToken"],
+    profile: ["esa:profile", "alicloud:profile"],
 } as const;
 
 /** Environment variables read, in order: Alibaba Cloud's own names, then the Terraform provider's. */

@@ -8,10 +8,12 @@ import { IN_PLACE_KEYS, REPLACING_KEYS } from "./types";
 export interface RoutinePlan {
     changes: boolean;
     replaces: string[];
+    /** Every input that differs, replacing or not (a preview's detailed diff). */
+    changed: string[];
 }
 
 export function diffRoutine(olds: Record<string, any>, news: Record<string, any>): RoutinePlan {
     const replaces: string[] = REPLACING_KEYS.filter((key) => isUnknown(news[key]) || olds[key] !== news[key]);
-    const changes = replaces.length > 0 || IN_PLACE_KEYS.some((k) => (olds[k] ?? undefined) !== (news[k] ?? undefined));
-    return { changes, replaces };
+    const updates = IN_PLACE_KEYS.filter((k) => (olds[k] ?? undefined) !== (news[k] ?? undefined));
+    return { changes: replaces.length > 0 || updates.length > 0, replaces, changed: [...replaces, ...updates] };
 }

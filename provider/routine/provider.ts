@@ -27,7 +27,7 @@ export function createRoutineProvider(options: RoutineProviderOptions = {}): Dyn
         },
         async diff(_id, olds, news) {
             const plan = diffRoutine(olds, news);
-            return { changes: plan.changes, replaces: plan.replaces, deleteBeforeReplace: false };
+            return { changes: plan.changes, replaces: plan.replaces, changed: plan.changed, deleteBeforeReplace: false };
         },
         async create(inputs: RoutineInputs) {
             const outs = await routines(inputs).create(inputs);

@@ -1,4 +1,6 @@
-/** Shapes of the `Routine` provider: what the engine passes and the state records, and the input keys. */
+/** Shapes of the `Routine` provider: what the engine passes and the state records, and the input keys (from `./shape`). */
+import { inputKeys, keysOn } from "../engine/shape";
+import { ROUTINE_SHAPE } from "./shape";
 
 export interface RoutineInputs {
     name: string;
@@ -15,9 +17,9 @@ export interface RoutineOutputs extends RoutineInputs {
     createTime: string;
 }
 
-export const ROUTINE_INPUT_KEYS = ["name", "description", "adoptExisting", "region", "endpoint", "timeoutSeconds"] as const;
+export const ROUTINE_INPUT_KEYS = inputKeys(ROUTINE_SHAPE);
 
 /** Inputs whose change makes another routine: the name is the routine's identity in ESA. */
-export const REPLACING_KEYS = ["name"] as const;
+export const REPLACING_KEYS = keysOn(ROUTINE_SHAPE, "replace");
 /** Inputs changed in place: the description (UpdateRoutineConfigDescription) and the provider's own settings (no API call). */
-export const IN_PLACE_KEYS = ["description", "adoptExisting", "region", "endpoint", "timeoutSeconds"] as const;
+export const IN_PLACE_KEYS = keysOn(ROUTINE_SHAPE, "update");

@@ -3,6 +3,8 @@
  * - shared plumbing (`provider/esa`, `provider/engine`) imports no resource folder;
  * - a resource folder (`provider/deployment`, `provider/code-version`, `provider/routine`)
  *   imports no other resource folder;
+ * - the native plugin (`provider/plugin`) composes resources and plumbing; no resource,
+ *   no shared plumbing and no TypeScript class imports it;
  * - no runtime import cycle in `provider/`, `sdk/` or `emulator/` (type-only imports
  *   vanish at run time, so they may close a loop);
  * - product code (`provider/`, `sdk/`, `emulator/`, `bench/`, `scripts/`) never imports tests.
@@ -80,6 +82,18 @@ describe("architecture: who imports whom", () => {
                 RESOURCES.includes(folderOf(i.from)) &&
                 RESOURCES.includes(folderOf(i.to)) &&
                 folderOf(i.from) !== folderOf(i.to),
+        );
+        assert.deepEqual(
+            wrong.map((i) => `${i.from} → ${i.to}`),
+            [],
+        );
+    });
+
+    it("no resource, shared plumbing or TypeScript class imports the native plugin (provider/plugin)", () => {
+        const wrong = imports.filter(
+            (i) =>
+                i.to.startsWith(path.join("provider", "plugin")) &&
+                ((i.from.startsWith("provider") && !i.from.startsWith(path.join("provider", "plugin"))) || i.from.startsWith("sdk")),
         );
         assert.deepEqual(
             wrong.map((i) => `${i.from} → ${i.to}`),

@@ -3,6 +3,7 @@
  * gates, a clock), how it fails carrying the resource's state, and its safe points: the
  * places where it stops, changing nothing, when the engine that started it is gone.
  */
+import { StopRequested, stopRequested } from "../../engine/cancel";
 import { EngineGone } from "../../engine/liveness";
 import type { Logger } from "../../engine/log";
 import type { Clock } from "../../esa/clock";
@@ -32,6 +33,8 @@ export interface RolloutContext {
      * running): asked at each safe point, where the walk then stops, changing nothing.
      */
     engineGone?: () => Promise<boolean>;
+    /** Why the engine asked the run to stop (Cancel, a deadline), if it did; default: as the native plugin tells (`../../engine/cancel`). */
+    stopRequested?: () => string | undefined;
 }
 
 /**
@@ -55,8 +58,13 @@ export class RolloutHalted extends Error {
     }
 }
 
-/** A safe point: stop here, changing nothing, if the engine that started the run is gone. */
+/**
+ * A safe point: stop here, changing nothing, if the engine asked the run to stop (the walk
+ * then records where it stands) or if the engine that started the run is gone.
+ */
 export async function checkpoint(ctx: RolloutContext, at: string): Promise<void> {
+    const why = (ctx.stopRequested ?? stopRequested)();
+    if (why) throw new StopRequested(at, why);
     if (ctx.engineGone && (await ctx.engineGone())) throw new EngineGone(at);
 }
 

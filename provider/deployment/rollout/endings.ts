@@ -3,6 +3,7 @@
  * a rollout of this target that had already ended, a split changed elsewhere, and any ESA
  * failure once traffic has moved. Each records what is live and where the rollout stands.
  */
+import { StopRequested } from "../../engine/cancel";
 import { EngineGone } from "../../engine/liveness";
 import { formatSplit, sameSplit } from "../split";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs, LiveDeployment } from "../types";
@@ -156,7 +157,7 @@ export async function guarded<T>(
     try {
         return await operation();
     } catch (error) {
-        if (error instanceof RolloutHalted || error instanceof EngineGone) throw error;
+        if (error instanceof RolloutHalted || error instanceof EngineGone || error instanceof StopRequested) throw error;
         const message = error instanceof Error ? error.message : String(error);
         // A deployment ESA accepted but could not confirm carries its own state: keep it.
         const landed = (error as any)?.properties as DeploymentOutputs | undefined;
@@ -168,4 +169,22 @@ export async function guarded<T>(
             rolloutState: { ...state(), split },
         });
     }
+}
+
+/**
+ * The walk stopped at a safe point because the engine asked (Cancel, a deadline): the `up`
+ * fails saying so, and the state records what serves and where the rollout stands, still
+ * in progress, so that the next `up` goes on from there.
+ */
+export function stoppedAt(
+    ctx: RolloutContext,
+    news: DeploymentInputs,
+    at: { deploymentId: string; split: CodeVersionSplit[] },
+    state: RolloutState,
+    stop: StopRequested,
+): RolloutHalted {
+    const message =
+        `Rollout of ${state.candidate} to routine "${news.name}" (${news.env}) stopped ${stop.at}: ${stop.why}. ` +
+        `${formatSplit(at.split)} serves (step ${state.step}/${state.steps}). The next \`pulumi up\` goes on from there.`;
+    return new RolloutHalted(message, ctx.id, { ...news, codeVersions: at.split, deploymentId: at.deploymentId, rolloutState: state });
 }

@@ -16,11 +16,12 @@
  * Whatever fails once traffic has moved, the error carries the resource's state (what is
  * live, where the rollout stands), so the stack never loses track of what serves.
  */
+import { StopRequested } from "../../engine/cancel";
 import { formatSplit, sameSplit } from "../split";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../types";
 import { controlFor } from "./control";
 import { checkpoint, hold, RolloutContext, RolloutHalted } from "./context";
-import { abort, changedElsewhere, guarded, rollBack, settleEnded } from "./endings";
+import { abort, changedElsewhere, guarded, rollBack, settleEnded, stoppedAt } from "./endings";
 import { runGates } from "./gates";
 import type { PlannedStep } from "./plan";
 import { standing } from "./position";
@@ -141,94 +142,105 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
     let split = live.codeVersions;
     let deploymentId = live.deploymentId;
     let moved = false;
-    for (;;) {
-        const current = position.current;
-        if (current?.verify) {
-            const holdEnds = position.since + current.bakeSeconds * 1000;
-            // Stepwise, a step's gates run only in a run whose state records this rollout in
-            // flight: a rollback there is then never one the next run cannot know of.
-            if (config.mode === "stepwise" && (moved || !recordedInFlight || now() < holdEnds)) {
-                if (!moved)
+    try {
+        return await steps();
+    } catch (error) {
+        // Asked to stop at a safe point (Cancel, a deadline): record what serves and where
+        // the rollout stands; the next `up` goes on from there as after an interruption.
+        if (error instanceof StopRequested) throw stoppedAt(ctx, news, { deploymentId, split }, state("in-progress", split), error);
+        throw error;
+    }
+
+    async function steps(): Promise<DeploymentOutputs> {
+        for (;;) {
+            const current = position.current;
+            if (current?.verify) {
+                const holdEnds = position.since + current.bakeSeconds * 1000;
+                // Stepwise, a step's gates run only in a run whose state records this rollout in
+                // flight: a rollback there is then never one the next run cannot know of.
+                if (config.mode === "stepwise" && (moved || !recordedInFlight || now() < holdEnds)) {
+                    if (!moved)
+                        ctx.log(
+                            "info",
+                            `${name} (${env}): step ${current.step}/${position.total} holds until ${iso(holdEnds)}; nothing to do before then.`,
+                        );
+                    return { ...news, codeVersions: split, deploymentId, rolloutState: state("in-progress", split) };
+                }
+                await hold(ctx, holdEnds, `during the hold of step ${current.step}/${position.total}`);
+                const gatesStart = now();
+                const record = position.history.find((h) => h.step === current.step);
+                if (record) record.bakedMs = gatesStart - position.since;
+                // Before judging the step: is its split still what serves? (A stepwise run read it
+                // at its start, after the hold had ended: that read answers.)
+                const seen =
+                    readAt >= holdEnds && !moved
+                        ? live
+                        : await guarded(
+                              ctx,
+                              news,
+                              { deploymentId, codeVersions: split, strategy: news.strategy },
+                              () => ctx.readLive(name, env),
+                              () => state("in-progress", split),
+                          );
+                readAt = now();
+                if (!seen || !sameSplit(seen.codeVersions, split)) {
+                    throw changedElsewhere(
+                        ctx,
+                        news,
+                        seen ?? { deploymentId, strategy: news.strategy, codeVersions: [] },
+                        state("in-progress", split),
+                    );
+                }
+                const results = await (ctx.runGates ?? runGates)(config.gates, facts(news, position, current), ctx.gates);
+                position.gates = results;
+                // A failed gate's rollback is never skipped (it takes the failing candidate off
+                // traffic, engine or not); anything else waits for an engine to record it.
+                const failed = results.filter((r) => !r.passed);
+                if (failed.length > 0) return rollBack(ctx, news, { deploymentId, split }, position, current, failed, state);
+                if (config.gates.length > 0) {
                     ctx.log(
                         "info",
-                        `${name} (${env}): step ${current.step}/${position.total} holds until ${iso(holdEnds)}; nothing to do before then.`,
+                        `${name} (${env}): step ${current.step}/${position.total} passed its gates (${results.map((r) => r.gate).join(", ")}).`,
                     );
+                }
+            }
+            const next = position.remaining.shift();
+            if (!next) {
+                ctx.log("info", `${name} (${env}): rollout of ${position.candidate} done: ${formatSplit(target)} serves.`);
+                return { ...news, codeVersions: split, deploymentId, rolloutState: state("succeeded", split, { nextAt: undefined }) };
+            }
+            if (config.mode === "stepwise" && moved) {
                 return { ...news, codeVersions: split, deploymentId, rolloutState: state("in-progress", split) };
             }
-            await hold(ctx, holdEnds, `during the hold of step ${current.step}/${position.total}`);
-            const gatesStart = now();
-            const record = position.history.find((h) => h.step === current.step);
-            if (record) record.bakedMs = gatesStart - position.since;
-            // Before judging the step: is its split still what serves? (A stepwise run read it
-            // at its start, after the hold had ended: that read answers.)
-            const seen =
-                readAt >= holdEnds && !moved
-                    ? live
-                    : await guarded(
-                          ctx,
-                          news,
-                          { deploymentId, codeVersions: split, strategy: news.strategy },
-                          () => ctx.readLive(name, env),
-                          () => state("in-progress", split),
-                      );
-            readAt = now();
-            if (!seen || !sameSplit(seen.codeVersions, split)) {
-                throw changedElsewhere(
-                    ctx,
-                    news,
-                    seen ?? { deploymentId, strategy: news.strategy, codeVersions: [] },
-                    state("in-progress", split),
-                );
+            await checkpoint(ctx, `before step ${next.step}/${position.total}`);
+            const before = state("in-progress", split);
+            const outputs = await guarded(
+                ctx,
+                news,
+                { deploymentId, codeVersions: split, strategy: news.strategy },
+                () => ctx.apply({ ...news, codeVersions: next.split }),
+                () => before,
+            );
+            split = next.split;
+            deploymentId = outputs.deploymentId;
+            moved = true;
+            position.current = next;
+            position.since = now();
+            position.history.push({
+                step: next.step,
+                candidatePercentage: next.candidatePercentage,
+                setAt: iso(position.since),
+                bakeSeconds: next.verify ? next.bakeSeconds : 0,
+            });
+            ctx.log(
+                "info",
+                `${name} (${env}): rollout step ${next.step}/${position.total}: ${position.candidate} at ${next.candidatePercentage}% (${formatSplit(next.split)})` +
+                    (next.verify ? `, held ${next.bakeSeconds} s${config.gates.length > 0 ? ", then gated" : ""}.` : "."),
+            );
+            if (next.step === position.total && !next.verify) {
+                ctx.log("info", `${name} (${env}): rollout of ${position.candidate} done: ${formatSplit(target)} serves.`);
+                return { ...news, codeVersions: split, deploymentId, rolloutState: state("succeeded", split) };
             }
-            const results = await (ctx.runGates ?? runGates)(config.gates, facts(news, position, current), ctx.gates);
-            position.gates = results;
-            // A failed gate's rollback is never skipped (it takes the failing candidate off
-            // traffic, engine or not); anything else waits for an engine to record it.
-            const failed = results.filter((r) => !r.passed);
-            if (failed.length > 0) return rollBack(ctx, news, { deploymentId, split }, position, current, failed, state);
-            if (config.gates.length > 0) {
-                ctx.log(
-                    "info",
-                    `${name} (${env}): step ${current.step}/${position.total} passed its gates (${results.map((r) => r.gate).join(", ")}).`,
-                );
-            }
-        }
-        const next = position.remaining.shift();
-        if (!next) {
-            ctx.log("info", `${name} (${env}): rollout of ${position.candidate} done: ${formatSplit(target)} serves.`);
-            return { ...news, codeVersions: split, deploymentId, rolloutState: state("succeeded", split, { nextAt: undefined }) };
-        }
-        if (config.mode === "stepwise" && moved) {
-            return { ...news, codeVersions: split, deploymentId, rolloutState: state("in-progress", split) };
-        }
-        await checkpoint(ctx, `before step ${next.step}/${position.total}`);
-        const before = state("in-progress", split);
-        const outputs = await guarded(
-            ctx,
-            news,
-            { deploymentId, codeVersions: split, strategy: news.strategy },
-            () => ctx.apply({ ...news, codeVersions: next.split }),
-            () => before,
-        );
-        split = next.split;
-        deploymentId = outputs.deploymentId;
-        moved = true;
-        position.current = next;
-        position.since = now();
-        position.history.push({
-            step: next.step,
-            candidatePercentage: next.candidatePercentage,
-            setAt: iso(position.since),
-            bakeSeconds: next.verify ? next.bakeSeconds : 0,
-        });
-        ctx.log(
-            "info",
-            `${name} (${env}): rollout step ${next.step}/${position.total}: ${position.candidate} at ${next.candidatePercentage}% (${formatSplit(next.split)})` +
-                (next.verify ? `, held ${next.bakeSeconds} s${config.gates.length > 0 ? ", then gated" : ""}.` : "."),
-        );
-        if (next.step === position.total && !next.verify) {
-            ctx.log("info", `${name} (${env}): rollout of ${position.candidate} done: ${formatSplit(target)} serves.`);
-            return { ...news, codeVersions: split, deploymentId, rolloutState: state("succeeded", split) };
         }
     }
 }

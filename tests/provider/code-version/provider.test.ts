@@ -70,8 +70,12 @@ describe("RoutineCodeVersion: check and diff", () => {
     it("replaces on a content change, ignores the source file's path, updates provider settings in place", () => {
         const a = inputs("one");
         assert.deepEqual(diffCodeVersion(a, inputs("two")).replaces.sort(), ["contentHash", "sourceHash"]);
-        assert.deepEqual(diffCodeVersion(a, { ...a, sourceFile: "/elsewhere/x.js" }), { changes: false, replaces: [] });
-        assert.deepEqual(diffCodeVersion(a, { ...a, pruneUnusedVersions: true }), { changes: true, replaces: [] });
+        assert.deepEqual(diffCodeVersion(a, { ...a, sourceFile: "/elsewhere/x.js" }), { changes: false, replaces: [], changed: [] });
+        assert.deepEqual(diffCodeVersion(a, { ...a, pruneUnusedVersions: true }), {
+            changes: true,
+            replaces: [],
+            changed: ["pruneUnusedVersions"],
+        });
         assert.deepEqual(diffCodeVersion(a, { ...a, contentHash: UNKNOWN }).replaces, ["contentHash"]);
         assert.deepEqual(diffCodeVersion(a, { ...a, routine: "other" }).replaces, ["routine"]);
     });
