@@ -15,14 +15,33 @@
  *
  * The provider processes run with `bench/preload.js`, so each phase also says which
  * gRPC calls the provider served and whether it loaded the ESA SDK.
+ *
+ * `path` picks the provider: the dynamic-provider plugin (the main module's classes), or
+ * the native plugin `bin/pulumi-resource-esa` (`esa-routine-deployment/native`), on the
+ * same fleet, the same phases and a fresh emulator each; `bench/run.ts` runs both, and
+ * the native path must make exactly the dynamic path's calls. After the creating `up`,
+ * the state's bytes per deployment are measured too (`pulumi stack export`, as
+ * `state-size.ts` cuts it), to set the two paths' states side by side.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startEmulator } from "../emulator";
 import { newTraces, ProcessTrace, traceEnv } from "./provider-trace";
-import { BenchStack, FleetPlan, fleetProgram, fleetRoutines, SPLIT_A, SPLIT_B } from "./stacks";
+import { ROUTINE_CODE_DEPLOYMENT_TYPE } from "../sdk";
+import { tokenOf } from "../provider/engine/shape";
+import { BenchStack, FleetPlan, fleetProgram, fleetRoutines, nativeFleetProgram, SPLIT_A, SPLIT_B } from "./stacks";
+import { exportText, KindSize, sizeOf } from "./state-size";
 import { round, tally } from "./stats";
+
+/** Which plugin serves the stack: the dynamic-provider plugin, or the native `pulumi-resource-esa`. */
+export type ProviderPath = "dynamic" | "native";
+
+/** The deployments' type token on each path. */
+export const DEPLOYMENT_TYPE: Record<ProviderPath, string> = {
+    dynamic: ROUTINE_CODE_DEPLOYMENT_TYPE,
+    native: tokenOf("RoutineCodeDeployment"),
+};
 
 export interface CallPhase {
     phase: string;
@@ -43,20 +62,33 @@ export interface CallPhase {
 }
 
 export interface CallsResult {
+    /** Absent in results written before the native path was measured: the dynamic path. */
+    path?: ProviderPath;
     n: number;
     routines: number;
     k: number;
     phases: CallPhase[];
+    /**
+     * The N deployments in `pulumi stack export` right after the creating `up`: mean bytes
+     * per deployment, how many there are, and how many `__provider` lines they hold.
+     */
+    state?: KindSize & { count: number; providerLines: number };
 }
 
-export async function measureCalls(n = 100, k = 10): Promise<CallsResult> {
+export async function measureCalls(n = 100, k = 10, providerPath: ProviderPath = "dynamic"): Promise<CallsResult> {
     const routines = n / 2;
     const emulator = await startEmulator({ routines: fleetRoutines(n) });
     const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), "esa-bench-trace-"));
     const seen = new Set<string>();
     const changed = new Set<number>();
     const plan: FleetPlan = { n, splitOf: (i) => (changed.has(i) ? SPLIT_B : SPLIT_A) };
-    const stack = await BenchStack.create(fleetProgram(plan), { endpoint: emulator.endpoint, env: traceEnv(traceDir) });
+    const native = providerPath === "native";
+    const stack = await BenchStack.create(native ? nativeFleetProgram(plan) : fleetProgram(plan), {
+        endpoint: emulator.endpoint,
+        env: traceEnv(traceDir),
+        nativePlugin: native,
+    });
+    let state: CallsResult["state"];
     const phases: CallPhase[] = [];
     const run = async (phase: string, deployed: number, command: () => Promise<{ ms: number; summary: Record<string, number> }>) => {
         emulator.clearRequests();
@@ -78,6 +110,7 @@ export async function measureCalls(n = 100, k = 10): Promise<CallsResult> {
     const production = (routine: number) => 2 * routine + 1;
     try {
         await run(`up: create ${n}`, n, () => stack.up());
+        state = sizeOf(exportText(stack), DEPLOYMENT_TYPE[providerPath]);
         await run("preview (no-op)", 0, () => stack.preview());
         await run("preview --refresh", 0, () => stack.preview({ refresh: true }));
 
@@ -93,7 +126,7 @@ export async function measureCalls(n = 100, k = 10): Promise<CallsResult> {
         // K more production environments (routines 2, 7, 12, …), with --refresh.
         for (let j = 0; j < k; j++) changed.add(production(j * stride + 2));
         await run(`up --refresh: change ${k} (1 env of ${k} routines)`, k, () => stack.up({ refresh: true }));
-        return { n, routines, k, phases };
+        return { path: providerPath, n, routines, k, phases, state };
     } finally {
         await stack.dispose();
         await emulator.close();
@@ -102,5 +135,7 @@ export async function measureCalls(n = 100, k = 10): Promise<CallsResult> {
 }
 
 if (require.main === module) {
-    measureCalls().then((r) => console.log(JSON.stringify(r, null, 2)));
+    measureCalls(Number(process.argv[2] ?? 100), 10, process.argv[3] === "native" ? "native" : "dynamic").then((r) =>
+        console.log(JSON.stringify(r, null, 2)),
+    );
 }

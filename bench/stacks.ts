@@ -4,6 +4,9 @@
  * - `fleetProgram`: N `RoutineCodeDeployment`s over R = N/2 routines (each routine's
  *   staging and production), the shape of a real account and the one that lets a
  *   refresh share one GetRoutine per routine.
+ * - `nativeFleetProgram`: the same fleet on the native path: the classes of
+ *   `esa-routine-deployment/native`, served by the plugin `bin/pulumi-resource-esa`
+ *   (the stack's Pulumi.yaml names it: `BenchStackOptions.nativePlugin`).
  * - `trivialProgram`: the floor. N `pulumi.dynamic.Resource`s with the same inputs
  *   whose provider does nothing (create/update return at once, no check, diff or read),
  *   so the engine, the state backend and the dynamic-provider plugin are all that cost.
@@ -16,11 +19,13 @@
  * the built package) and runs the CLI commands without event capture and diff
  * rendering: the benchmark times the engine, not the stack's own bookkeeping.
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { RoutineCodeDeployment } from "../sdk";
+import type * as NativeSdk from "../sdk/native";
 import type { Env } from "../emulator";
-import { emulatorCredentials } from "../scripts/toolchain";
+import { emulatorCredentials, repoRoot } from "../scripts/toolchain";
 import { InlineStack } from "../scripts/toolchain/inline-stack";
 
 export const V1 = "1723599747213377175";
@@ -75,6 +80,31 @@ export function fleetProgram(plan: FleetPlan) {
 }
 
 /**
+ * `esa-routine-deployment/native` as a consumer's program imports it: the built package
+ * (`dist/sdk/native.js`, through the repository's link to itself), loaded when a native
+ * program first runs. (The type checker's `moduleResolution` does not read the
+ * package's `exports`, hence the typed `require`.)
+ */
+function nativeSdk(): typeof NativeSdk {
+    return require("esa-routine-deployment/native");
+}
+
+/** `fleetProgram` on the native path: the same resources, names and inputs. */
+export function nativeFleetProgram(plan: FleetPlan) {
+    return async () => {
+        const esa = nativeSdk();
+        for (let i = 0; i < plan.n; i++) {
+            const { routine, env, resourceName } = member(i);
+            new esa.RoutineCodeDeployment(resourceName, { name: routine, env, codeVersions: plan.splitOf(i) });
+        }
+        return {};
+    };
+}
+
+/** The directory holding the native plugin, as a project's Pulumi.yaml names it. */
+export const NATIVE_PLUGIN_DIR = path.join(repoRoot, "bin");
+
+/**
  * The floor's provider: one object for all resources (the SDK caches its serialized
  * text per provider object, so the floor is not charged N serializations).
  */
@@ -114,6 +144,12 @@ export interface BenchStackOptions {
     endpoint?: string;
     config?: Record<string, string>;
     env?: Record<string, string>;
+    /**
+     * The native path: the project's Pulumi.yaml gets `plugins.providers: [{ name: esa,
+     * path: <repository>/bin }]`, so the engine starts `bin/pulumi-resource-esa` (which
+     * loads the repository's `dist/`) for the `esa:index:*` resources.
+     */
+    nativePlugin?: boolean;
 }
 
 /** A stack in a temporary backend, with timed commands. */
@@ -129,6 +165,15 @@ export class BenchStack {
             env: { ...emulatorCredentials(), ...options.env },
             projectName: "esa-bench",
         });
+        if (options.nativePlugin) {
+            const workspace = test.automation.workspace;
+            const settings = await workspace.projectSettings();
+            // `plugins` is not in the Automation API's ProjectSettings type; the CLI reads it from Pulumi.yaml.
+            await workspace.saveProjectSettings({
+                ...settings,
+                plugins: { providers: [{ name: "esa", path: NATIVE_PLUGIN_DIR }] },
+            } as typeof settings);
+        }
         // The Automation API stack itself: timed runs without the event capture.
         return new BenchStack(test, test.automation);
     }

@@ -132,7 +132,7 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 }
 
 /** `pulumi stack export`, as the CLI prints it. */
-function exportText(stack: BenchStack): string {
+export function exportText(stack: BenchStack): string {
     const binDir = pulumiBinDir();
     return execFileSync(path.join(binDir, "pulumi"), ["stack", "export", "--stack", "test"], {
         cwd: stack.test.projectDir,
@@ -162,18 +162,26 @@ function blocksOf(text: string, type?: string): string[] {
 function sizesByKind(text: string): Record<Kind, KindSize> {
     const result = {} as Record<Kind, KindSize>;
     for (const [kind, type] of Object.entries(TYPES) as [Kind, string][]) {
-        const blocks = blocksOf(text, type);
-        if (blocks.length === 0) throw new Error(`no ${type} in the export`);
-        const bytes = blocks.map((b) => Buffer.byteLength(b));
-        const providerLines = blocks.map((b) => b.split("\n").filter((line) => /^\s*"__provider": /.test(line)));
-        const providerBytes = providerLines.map((lines) => lines.reduce((total, line) => total + Buffer.byteLength(line) + 1, 0));
-        result[kind] = {
-            bytesPerResource: round(mean(bytes), 0),
-            propertiesBytes: round(mean(blocks.map((b) => sectionBytes(b, ["inputs", "outputs"]))), 0),
-            withoutProviderBytes: round(mean(bytes.map((b, i) => b - providerBytes[i])), 0),
-        };
+        const { bytesPerResource, propertiesBytes, withoutProviderBytes } = sizeOf(text, type);
+        result[kind] = { bytesPerResource, propertiesBytes, withoutProviderBytes };
     }
     return result;
+}
+
+/** The mean size of the resources of `type` in an export's text (`exportText`). */
+export function sizeOf(text: string, type: string): KindSize & { count: number; providerLines: number } {
+    const blocks = blocksOf(text, type);
+    if (blocks.length === 0) throw new Error(`no ${type} in the export`);
+    const bytes = blocks.map((b) => Buffer.byteLength(b));
+    const providerLines = blocks.map((b) => b.split("\n").filter((line) => /^\s*"__provider": /.test(line)));
+    const providerBytes = providerLines.map((lines) => lines.reduce((total, line) => total + Buffer.byteLength(line) + 1, 0));
+    return {
+        bytesPerResource: round(mean(bytes), 0),
+        propertiesBytes: round(mean(blocks.map((b) => sectionBytes(b, ["inputs", "outputs"]))), 0),
+        withoutProviderBytes: round(mean(bytes.map((b, i) => b - providerBytes[i])), 0),
+        count: blocks.length,
+        providerLines: providerLines.reduce((total, lines) => total + lines.length, 0),
+    };
 }
 
 /** Bytes of a resource block's top-level `sections` (a key at 16 spaces, up to the next). */

@@ -13,10 +13,16 @@ import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { ROLLOUT_CONTROL_KEY } from "../deployment/rollout/control";
 import type { RolloutState } from "../deployment/rollout/types";
+import { installPlugin } from "./plugin-install";
 
-const DEPLOYMENT_TYPE = "pulumi-nodejs:dynamic/esa:RoutineCodeDeployment";
+/** The deployment's type on the dynamic path and on the native one. */
+const DEPLOYMENT_TYPES = ["pulumi-nodejs:dynamic/esa:RoutineCodeDeployment", "esa:index:RoutineCodeDeployment"];
 
 const USAGE = `Usage: esa-routine-deployment rollout <command> [options]
+       esa-routine-deployment plugin install
+
+  plugin install   put the native provider plugin (pulumi-resource-esa) into Pulumi's plugin
+                   cache, for Python, Go and YAML programs (and TypeScript on the native path)
 
 Commands:
   status    where each RoutineCodeDeployment's rollout stands
@@ -45,6 +51,15 @@ export function main(argv: string[]): number {
     } catch (error) {
         process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
         return 2;
+    }
+    if (args.positional[0] === "plugin" && args.positional[1] === "install" && args.positional.length === 2) {
+        try {
+            installPlugin();
+            return 0;
+        } catch (error) {
+            process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+            return 1;
+        }
     }
     if (args.positional[0] !== "rollout" || args.positional.length !== 2 || args.flags.help) {
         process.stderr.write(USAGE);
@@ -111,7 +126,7 @@ function readRollouts(stack: string[]): Found[] {
     const exported = JSON.parse(pulumi(["stack", "export", ...stack]));
     const resources: any[] = exported?.deployment?.resources ?? [];
     return resources
-        .filter((r) => r.type === DEPLOYMENT_TYPE && r.outputs?.rolloutState)
+        .filter((r) => DEPLOYMENT_TYPES.includes(r.type) && r.outputs?.rolloutState)
         .map((r) => ({ name: String(r.urn).split("::").pop()!, id: String(r.id), state: r.outputs.rolloutState as RolloutState }));
 }
 
