@@ -9,14 +9,34 @@
  * medians over repetitions (`bench/run.ts` decides how many fit the time budget). Both sides run with the engine's default parallelism (8 on this machine).
  * The emulator runs in this process, as does the inline program; its CPU is part of
  * what our side costs on this machine (a real ESA costs latency instead).
+ *
+ * A repetition may add a third stack, the native side: the same fleet through the
+ * native plugin `bin/pulumi-resource-esa` (`esa-routine-deployment/native`), timed
+ * against ours (the dynamic path) in the same repetitions, orders rotated so that each
+ * of the two goes first as often as the other (`ORDERS`). The emulator is reset before
+ * each side's `up`, so neither adopts what the other deployed.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Emulator } from "../emulator";
 import { CommandPhases, commandPhases, newTraces, traceEnv } from "./provider-trace";
-import { BenchStack, CommandTiming, FleetPlan, fleetProgram, trivialProgram, uniform, SPLIT_A } from "./stacks";
+import { BenchStack, CommandTiming, FleetPlan, fleetProgram, nativeFleetProgram, trivialProgram, uniform, SPLIT_A } from "./stacks";
 import { median, round } from "./stats";
+
+/** The stacks of a repetition: ours (the dynamic path), the floor, and the native path. */
+export type EngineSide = "ours" | "floor" | "native";
+
+/**
+ * The orders of a three-sided repetition, in turn: over any two repetitions in a row, ours
+ * goes first against the native side once and against the floor once.
+ */
+const ORDERS: EngineSide[][] = [
+    ["ours", "native", "floor"],
+    ["floor", "native", "ours"],
+    ["native", "ours", "floor"],
+    ["floor", "ours", "native"],
+];
 
 export interface EngineTimeRow {
     n: number;
@@ -31,75 +51,104 @@ export interface EngineTimeRow {
     upCalls: Record<string, number>[];
     /** Medians of where the time went: before, during and after the provider's calls. */
     phases: { up: { ours?: CommandPhases; floor?: CommandPhases }; preview: { ours?: CommandPhases; floor?: CommandPhases } };
+    /** The native path in the same repetitions, when this N ran it (compared with ours, the dynamic path). */
+    native?: NativeEngineRow;
 }
 
-/** One repetition's timings, ms. */
+export interface NativeEngineRow {
+    repetitions: number;
+    upMs: number;
+    previewMs: number;
+    /** Ours (the dynamic path) in the same repetitions, medians. */
+    dynamicMs: { up: number; preview: number };
+    /** native ÷ ours (the dynamic path), medians. */
+    upRatio: number;
+    previewRatio: number;
+    samples: { up: number[]; preview: number[] };
+    /** API calls of the native `up`s, per repetition (ours: `EngineTimeRow.upCalls`). */
+    upCalls: Record<string, number>[];
+    phases: { up?: CommandPhases; preview?: CommandPhases };
+}
+
+/** One repetition's timings, ms (`native` only when the repetition had that side). */
 export interface EngineSample {
-    up: { ours: number; floor: number };
-    preview: { ours: number[]; floor: number[] };
+    up: { ours: number; floor: number; native?: number };
+    preview: { ours: number[]; floor: number[]; native?: number[] };
+    /** API calls of our `up`. */
     upCalls: Record<string, number>;
+    nativeUpCalls?: Record<string, number>;
     /** Where the time of each command went (from the provider processes' traces). */
     phases: { up: Sides<CommandPhases>; preview: Sides<CommandPhases[]> };
 }
 
-type Sides<T> = { ours?: T; floor?: T };
+type Sides<T> = Partial<Record<EngineSide, T>>;
 
 /**
- * A fresh pair of stacks of `n`: `up` (creating all) on each, then `previews` no-op
- * previews on each. `oursFirst` alternates the order between repetitions, so that a
- * load spike or a warm cache favours neither side.
+ * Fresh stacks of `n`, ours and the floor (and the native side with `native`): `up`
+ * (creating all) on each, then `previews` no-op previews on each. `rotation` (the
+ * repetition's number) turns the order between repetitions, so that a load spike or a
+ * warm cache favours no side: two sides alternate, ours first on even repetitions;
+ * three go through `ORDERS`.
  */
-export async function engineRepetition(emulator: Emulator, n: number, previews: number, oursFirst: boolean): Promise<EngineSample> {
+export async function engineRepetition(
+    emulator: Emulator,
+    n: number,
+    previews: number,
+    rotation: number,
+    native = false,
+): Promise<EngineSample> {
     emulator.reset();
     const fleet: FleetPlan = { n, splitOf: uniform(SPLIT_A) };
-    // Both sides' provider processes record their calls (`preload.js`: a few appends per
-    // resource, alike on both sides), so each command's time can be split into before,
+    // Every side's provider processes record their calls (`preload.js`: a few appends per
+    // resource, alike on all sides), so each command's time can be split into before,
     // during and after the provider's work.
     const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), "esa-bench-engine-"));
-    const dirs = { ours: path.join(traceDir, "ours"), floor: path.join(traceDir, "floor") };
+    const sides: EngineSide[] = native ? ORDERS[rotation % ORDERS.length] : rotation % 2 === 0 ? ["ours", "floor"] : ["floor", "ours"];
+    const dirs = Object.fromEntries(sides.map((side) => [side, path.join(traceDir, side)])) as Record<EngineSide, string>;
     for (const dir of Object.values(dirs)) fs.mkdirSync(dir);
     const seen = new Set<string>();
-    const ours = await BenchStack.create(fleetProgram(fleet), { endpoint: emulator.endpoint, env: traceEnv(dirs.ours) });
-    // The same stack config on both sides: a stack with config measured a few hundred ms
-    // slower per CLI command than one without, whatever its resources.
-    const floor = await BenchStack.create(trivialProgram(fleet), { endpoint: emulator.endpoint, env: traceEnv(dirs.floor) });
-    const timed = async (side: "ours" | "floor", run: () => Promise<CommandTiming>) => {
+    const stacks: Partial<Record<EngineSide, BenchStack>> = {};
+    const timed = async (side: EngineSide, run: () => Promise<CommandTiming>) => {
         const startedAt = Date.now();
         const timing = await run();
         return { ms: timing.ms, phases: commandPhases(startedAt, timing.ms, newTraces(dirs[side], seen)) };
     };
     try {
-        const order: ["ours" | "floor", BenchStack][] = [
-            ["ours", ours],
-            ["floor", floor],
-        ];
-        if (!oursFirst) order.reverse();
+        // The same stack config on every side: a stack with config measured a few hundred ms
+        // slower per CLI command than one without, whatever its resources.
+        const endpoint = emulator.endpoint;
+        stacks.ours = await BenchStack.create(fleetProgram(fleet), { endpoint, env: traceEnv(dirs.ours) });
+        stacks.floor = await BenchStack.create(trivialProgram(fleet), { endpoint, env: traceEnv(dirs.floor) });
+        if (native) stacks.native = await BenchStack.create(nativeFleetProgram(fleet), { endpoint, env: traceEnv(dirs.native), nativePlugin: true });
+        const order = sides.map((side) => [side, stacks[side]!] as const);
         const sample: EngineSample = {
             up: { ours: 0, floor: 0 },
-            preview: { ours: [], floor: [] },
+            preview: { ours: [], floor: [], ...(native ? { native: [] } : {}) },
             upCalls: {},
-            phases: { up: {}, preview: { ours: [], floor: [] } },
+            phases: { up: {}, preview: Object.fromEntries(sides.map((side) => [side, []])) },
         };
         for (const [side, stack] of order) {
+            // A fresh account for each side that calls ESA: nothing of another side's to adopt.
+            if (side !== "floor") emulator.reset();
             emulator.clearRequests();
             const { ms, phases } = await timed(side, () => stack.up());
             sample.up[side] = ms;
             sample.phases.up[side] = phases;
             if (side === "ours") sample.upCalls = emulator.countByAction();
+            if (side === "native") sample.nativeUpCalls = emulator.countByAction();
         }
         for (let p = 0; p < previews; p++) {
             // Alternate within the repetition too: N=500 runs once, and whichever side goes
-            // first after the two `up`s tends to be the slower.
+            // first after the `up`s tends to be the slower.
             for (const [side, stack] of p % 2 === 0 ? order : [...order].reverse()) {
                 const { ms, phases } = await timed(side, () => stack.preview());
-                sample.preview[side].push(ms);
+                sample.preview[side]!.push(ms);
                 if (phases) sample.phases.preview[side]!.push(phases);
             }
         }
         return sample;
     } finally {
-        await ours.dispose();
-        await floor.dispose();
+        for (const stack of Object.values(stacks)) await stack.dispose();
         fs.rmSync(traceDir, { recursive: true, force: true });
     }
 }
@@ -126,6 +175,33 @@ export function summarizeEngine(n: number, list: EngineSample[]): EngineTimeRow 
                 ours: medianPhases(list.flatMap((s) => s.phases.preview.ours ?? [])),
                 floor: medianPhases(list.flatMap((s) => s.phases.preview.floor ?? [])),
             },
+        },
+        native: summarizeNative(list),
+    };
+}
+
+/**
+ * The native side against ours over the repetitions that had it (ours from the same
+ * repetitions only, when only some had it).
+ */
+function summarizeNative(all: EngineSample[]): NativeEngineRow | undefined {
+    const list = all.filter((s) => s.up.native !== undefined);
+    if (list.length === 0) return undefined;
+    const m = (xs: number[]) => round(median(xs), 0);
+    const up = { native: list.map((s) => s.up.native!), ours: list.map((s) => s.up.ours) };
+    const preview = { native: list.flatMap((s) => s.preview.native ?? []), ours: list.flatMap((s) => s.preview.ours) };
+    return {
+        repetitions: list.length,
+        upMs: m(up.native),
+        previewMs: m(preview.native),
+        dynamicMs: { up: m(up.ours), preview: m(preview.ours) },
+        upRatio: round(median(up.native) / median(up.ours), 3),
+        previewRatio: round(median(preview.native) / median(preview.ours), 3),
+        samples: { up: up.native.map((x) => round(x, 0)), preview: preview.native.map((x) => round(x, 0)) },
+        upCalls: list.map((s) => s.nativeUpCalls ?? {}),
+        phases: {
+            up: medianPhases(list.map((s) => s.phases.up.native)),
+            preview: medianPhases(list.flatMap((s) => s.phases.preview.native ?? [])),
         },
     };
 }

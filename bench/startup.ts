@@ -10,6 +10,11 @@
  * a dummy engine address. The benchmark then speaks the provider protocol itself:
  * Configure, Check (with `__provider` = the serialized provider), Diff. A preload
  * (`bench/preload.js`) lists the loaded module files on SIGUSR2.
+ *
+ * Beside them, the native plugin `bin/pulumi-resource-esa`, started the same way (the
+ * executable with a dummy engine address; it loads the repository's `dist/`) and asked
+ * the same: Configure (its own keys, as the engine sends a default provider's `esa:*`
+ * config), Check of an `esa:index:RoutineCodeDeployment` (no `__provider`), Diff.
  */
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
@@ -18,7 +23,8 @@ import * as path from "path";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
 import { serializedProvider } from "../provider/engine/shim";
 import { repoRoot } from "../scripts/toolchain";
-import { SPLIT_A, trivialProvider } from "./stacks";
+import { tokenOf } from "../provider/engine/shape";
+import { NATIVE_PLUGIN_DIR, SPLIT_A, trivialProvider } from "./stacks";
 import { median, msSince, round } from "./stats";
 
 const grpc = require("@grpc/grpc-js");
@@ -27,6 +33,7 @@ const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 const LAUNCHER = path.join(repoRoot, "scripts", "pulumi-resource-pulumi-nodejs");
+const NATIVE_LAUNCHER = path.join(NATIVE_PLUGIN_DIR, "pulumi-resource-esa");
 const PRELOAD = path.join(__dirname, "preload.js");
 const SDK_MODULE = `${path.sep}@alicloud${path.sep}esa20240910${path.sep}`;
 
@@ -44,8 +51,8 @@ export interface StartupSample {
     /** Files of @alicloud/* packages loaded by the end of the Diff. */
     alicloudFilesAfterDiff: number;
     /**
-     * The detector's positive control (last run of ours only): after a Read, which must
-     * load the SDK, the same check says it is loaded.
+     * The detector's positive control (last run of ours and of the native plugin only):
+     * after a Read, which must load the SDK, the same check says it is loaded.
      */
     sdkLoadedByRead?: boolean;
 }
@@ -58,6 +65,12 @@ export interface StartupResult {
     ratio: number;
     /** The positive control: a Read of ours loaded the SDK and the detector saw it. */
     detectorControl: boolean;
+    /** The native plugin, in the same runs (absent in results from before it existed). */
+    native?: StartupSample & { samples: number[] };
+    /** native ÷ ours (the dynamic plugin), spawn → first Check (medians). */
+    nativeRatio?: number;
+    /** The positive control on the native plugin. */
+    nativeDetectorControl?: boolean;
     /**
      * Loading `@alicloud/esa20240910` (with the credentials and OpenAPI core packages)
      * in a fresh Node process, median: what the first create, update or read of a
@@ -70,26 +83,44 @@ export interface StartupResult {
 }
 
 interface Side {
-    provider: string;
-    inputs: Record<string, unknown>;
+    /** The plugin's executable, started with the engine's address as its argument. */
+    launcher: string;
+    /** Configure's arguments: where ESA is (a closed port) and a 1 s deadline. */
+    config: Record<string, unknown>;
+    /** The URN's type (the native plugin serves by type). */
+    type: string;
+    /** Check's and Diff's inputs. */
+    news: Record<string, unknown>;
 }
+
+type SideName = "ours" | "trivial" | "native";
 
 export async function measureStartup(runs = 7): Promise<StartupResult> {
     const trivialText = (await serializeFunction(() => trivialProvider, { allowSecrets: true })).text;
     const inputs = { name: "bench-0000", env: "production", strategy: "percentage", codeVersions: SPLIT_A };
-    const sides: Record<"ours" | "trivial", Side> = {
-        ours: { provider: serializedProvider, inputs },
-        trivial: { provider: trivialText, inputs },
+    // A closed port and a 1 s deadline: only the positive control's Read calls the API.
+    const dynamicConfig = { "esa:endpoint": "http://127.0.0.1:9", "esa:timeoutSeconds": "1" };
+    const dynamicType = "pulumi-nodejs:dynamic:Resource";
+    const sides: Record<SideName, Side> = {
+        ours: { launcher: LAUNCHER, config: dynamicConfig, type: dynamicType, news: { ...inputs, __provider: serializedProvider } },
+        trivial: { launcher: LAUNCHER, config: dynamicConfig, type: dynamicType, news: { ...inputs, __provider: trivialText } },
+        native: {
+            launcher: NATIVE_LAUNCHER,
+            config: { endpoint: "http://127.0.0.1:9", timeoutSeconds: 1 },
+            type: tokenOf("RoutineCodeDeployment"),
+            news: inputs,
+        },
     };
-    const samples: Record<"ours" | "trivial", StartupSample[]> = { ours: [], trivial: [] };
+    const names = Object.keys(sides) as SideName[];
+    const samples: Record<SideName, StartupSample[]> = { ours: [], trivial: [], native: [] };
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "esa-bench-startup-"));
     try {
-        // One warm-up of each (file-system cache), then alternate so that load hits both alike.
-        await startOnce(sides.ours, outDir);
-        await startOnce(sides.trivial, outDir);
+        // One warm-up of each (file-system cache), then take turns, each run starting with
+        // the next side, so that load hits all alike.
+        for (const side of names) await startOnce(sides[side], outDir);
         for (let i = 0; i < runs; i++) {
-            for (const side of ["ours", "trivial"] as const) {
-                samples[side].push(await startOnce(sides[side], outDir, side === "ours" && i === runs - 1));
+            for (const side of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
+                samples[side].push(await startOnce(sides[side], outDir, side !== "trivial" && i === runs - 1));
             }
         }
     } finally {
@@ -108,12 +139,16 @@ export async function measureStartup(runs = 7): Promise<StartupResult> {
     });
     const ours = summarize(samples.ours);
     const trivial = summarize(samples.trivial);
+    const native = summarize(samples.native);
     return {
         runs,
         ours,
         trivial,
         ratio: round(ours.firstCheckMs / trivial.firstCheckMs),
         detectorControl: samples.ours.at(-1)?.sdkLoadedByRead === true,
+        native,
+        nativeRatio: round(native.firstCheckMs / ours.firstCheckMs),
+        nativeDetectorControl: samples.native.at(-1)?.sdkLoadedByRead === true,
         sdkLoad: measureSdkLoad(Math.min(runs, 5)),
         providerTextBytes: { ours: Buffer.byteLength(serializedProvider), trivial: Buffer.byteLength(trivialText) },
     };
@@ -121,7 +156,7 @@ export async function measureStartup(runs = 7): Promise<StartupResult> {
 
 async function startOnce(side: Side, outDir: string, control = false): Promise<StartupSample> {
     const started = process.hrtime.bigint();
-    const child = spawn(LAUNCHER, ["127.0.0.1:1"], {
+    const child = spawn(side.launcher, ["127.0.0.1:1"], {
         cwd: repoRoot,
         env: { ...process.env, NODE_OPTIONS: `--require ${PRELOAD}`, BENCH_PRELOAD_OUT: outDir },
         stdio: ["ignore", "pipe", "pipe"],
@@ -134,14 +169,14 @@ async function startOnce(side: Side, outDir: string, control = false): Promise<S
         const client = new providerRpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         try {
             const configure = new providerProto.ConfigureRequest();
-            // A closed port and a 1 s deadline: only the positive control's Read calls the API.
-            configure.setArgs(Struct.fromJavaScript({ "esa:endpoint": "http://127.0.0.1:9", "esa:timeoutSeconds": "1" }));
+            configure.setArgs(Struct.fromJavaScript(side.config));
             configure.setAcceptsecrets(true);
             await unary(client, "configure", configure);
 
-            const news = { ...side.inputs, __provider: side.provider };
+            const news = side.news;
+            const urn = `urn:pulumi:bench::bench::${side.type}::startup`;
             const check = new providerProto.CheckRequest();
-            check.setUrn("urn:pulumi:bench::bench::pulumi-nodejs:dynamic:Resource::startup");
+            check.setUrn(urn);
             check.setOlds(Struct.fromJavaScript({}));
             check.setNews(Struct.fromJavaScript(news));
             const checkStart = process.hrtime.bigint();
@@ -152,7 +187,7 @@ async function startOnce(side: Side, outDir: string, control = false): Promise<S
 
             const diff = new providerProto.DiffRequest();
             diff.setId("bench-0000:production");
-            diff.setUrn("urn:pulumi:bench::bench::pulumi-nodejs:dynamic:Resource::startup");
+            diff.setUrn(urn);
             diff.setOlds(Struct.fromJavaScript({ ...news, deploymentId: "1" }));
             diff.setNews(Struct.fromJavaScript(news));
             await unary(client, "diff", diff);
@@ -162,7 +197,7 @@ async function startOnce(side: Side, outDir: string, control = false): Promise<S
             if (control) {
                 const read = new providerProto.ReadRequest();
                 read.setId("bench-0000:production");
-                read.setUrn("urn:pulumi:bench::bench::pulumi-nodejs:dynamic:Resource::startup");
+                read.setUrn(urn);
                 read.setProperties(Struct.fromJavaScript({ ...news, deploymentId: "1" }));
                 await unary(client, "read", read).catch(() => undefined); // fails: nothing listens
                 sdkLoadedByRead = (await loadedModules(child, outDir)).some((f) => f.includes(SDK_MODULE));
@@ -183,7 +218,7 @@ async function startOnce(side: Side, outDir: string, control = false): Promise<S
             client.close();
         }
     } catch (error: any) {
-        throw new Error(`dynamic provider start-up failed: ${error?.message ?? error}\n${stderr}`, { cause: error });
+        throw new Error(`${path.basename(side.launcher)} start-up failed: ${error?.message ?? error}\n${stderr}`, { cause: error });
     } finally {
         child.kill("SIGTERM");
         await new Promise((resolve) =>

@@ -70,6 +70,8 @@ export interface StackOptions {
     env?: Record<string, string>;
     projectName?: string;
     stackName?: string;
+    /** Provider plugins the engine takes from a directory (Pulumi.yaml `plugins: providers:`), e.g. the native `esa` plugin. */
+    plugins?: { name: string; path: string }[];
 }
 
 /** The CLI's text output of one command, and the engine events it emitted. */
@@ -153,7 +155,12 @@ export class InlineStack {
                 pulumiHome: home,
                 pulumiCommand,
                 secretsProvider: "passphrase",
-                projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backend}` } },
+                projectSettings: {
+                    name: projectName,
+                    runtime: "nodejs",
+                    backend: { url: `file://${backend}` },
+                    ...(this.options.plugins ? { plugins: { providers: this.options.plugins } } : {}),
+                },
                 envVars: this.cliEnv,
             },
         );
@@ -210,6 +217,16 @@ export class InlineStack {
             await this.stack.destroy({ onOutput, onError, onEvent, color: "never" });
             return {};
         });
+    }
+
+    /** `pulumi <args> --stack <this stack>` in the project directory (a command the methods here do not cover); its stdout. */
+    async pulumi(args: string[]): Promise<string> {
+        const { stdout } = await execFileAsync(path.join(pulumiBinDir(), "pulumi"), [...args, "--stack", this.stack.name], {
+            cwd: this.projectDir,
+            env: { ...process.env, ...this.cliEnv },
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        return stdout;
     }
 
     /** `pulumi cancel`: with a file backend, removes the lock a killed run left behind. */
