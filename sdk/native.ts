@@ -58,7 +58,8 @@ export class Provider extends pulumi.ProviderResource {
     }
 }
 
-const isNative = (obj: unknown, resource: string) => pulumi.CustomResource.isInstance(obj) && (obj as any).__pulumiType === tokenOf(resource);
+const isNative = (obj: unknown, resource: string) =>
+    pulumi.CustomResource.isInstance(obj) && (obj as any).__pulumiType === tokenOf(resource);
 
 export class Routine extends dynamic.Routine {
     static readonly nativePath = true;

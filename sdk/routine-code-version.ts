@@ -113,20 +113,20 @@ export class RoutineCodeVersion extends pulumi.CustomResource {
                     : native
                       ? { ...args }
                       : {
-                          routine: args.routine,
-                          description: args.description,
-                          deployEnv: args.deployEnv,
-                          pruneUnusedVersions: args.pruneUnusedVersions,
-                          region: args.region,
-                          endpoint: args.endpoint,
-                          timeoutSeconds: args.timeoutSeconds,
-                          sourceKind: source!.apply((s) => ("problem" in s ? undefined : s.kind)),
-                          sourceHash: source!.apply((s) => ("problem" in s ? undefined : s.hash)),
-                          sourceFile: source!.apply((s) => ("problem" in s ? undefined : s.file)),
-                          // What is wrong with code or assets, for check to report with the property named.
-                          sourceProblem: source!.apply((s) => ("problem" in s ? s.problem : undefined)),
-                          owner: ownerOf(pulumi.getProject(), pulumi.getStack(), name),
-                      }),
+                            routine: args.routine,
+                            description: args.description,
+                            deployEnv: args.deployEnv,
+                            pruneUnusedVersions: args.pruneUnusedVersions,
+                            region: args.region,
+                            endpoint: args.endpoint,
+                            timeoutSeconds: args.timeoutSeconds,
+                            sourceKind: source!.apply((s) => ("problem" in s ? undefined : s.kind)),
+                            sourceHash: source!.apply((s) => ("problem" in s ? undefined : s.hash)),
+                            sourceFile: source!.apply((s) => ("problem" in s ? undefined : s.file)),
+                            // What is wrong with code or assets, for check to report with the property named.
+                            sourceProblem: source!.apply((s) => ("problem" in s ? s.problem : undefined)),
+                            owner: ownerOf(pulumi.getProject(), pulumi.getStack(), name),
+                        }),
                 ...(native ? {} : { __provider: loaderFor("RoutineCodeVersion", "codeVersionProvider") }),
             },
             opts,
@@ -138,4 +138,3 @@ export class RoutineCodeVersion extends pulumi.CustomResource {
         return new RoutineCodeVersion(name, {} as RoutineCodeVersionArgs, { ...opts, id });
     }
 }
-

@@ -42,7 +42,9 @@ export function diffDeployment(olds: Partial<DeploymentInputs>, news: Partial<De
         }
     }
     for (const key of UPDATE_ON) {
-        const moved = AS_SET.has(key) ? splitDiffers(olds[key] as CodeVersionSplit[], news[key] as CodeVersionSplit[]) : differs(olds[key], news[key]);
+        const moved = AS_SET.has(key)
+            ? splitDiffers(olds[key] as CodeVersionSplit[], news[key] as CodeVersionSplit[])
+            : differs(olds[key], news[key]);
         if (moved) changed.push(key);
     }
 

@@ -91,7 +91,11 @@ export const DEPLOYMENT_SHAPE = {
         CodeVersionSplit: {
             doc: "One code version and the percentage of traffic it serves.",
             properties: {
-                codeVersion: { type: "string", doc: "The id of a committed code version of the routine (a 19-digit number, as a string).", required: true },
+                codeVersion: {
+                    type: "string",
+                    doc: "The id of a committed code version of the routine (a 19-digit number, as a string).",
+                    required: true,
+                },
                 percentage: { type: "integer", doc: "An integer from 0 to 100.", required: true },
             },
         },
@@ -116,13 +120,19 @@ export const DEPLOYMENT_SHAPE = {
             doc: "A step of a rollout: the candidate's percentage, held for `bakeSeconds` before the gates run.",
             properties: {
                 percentage: { type: "integer", doc: "The candidate's share at this step, 1–100; steps must grow.", required: true },
-                bakeSeconds: { type: "integer", doc: "How long the step is held before its gates (default `rollout.bakeSeconds`, else 60)." },
+                bakeSeconds: {
+                    type: "integer",
+                    doc: "How long the step is held before its gates (default `rollout.bakeSeconds`, else 60).",
+                },
             },
         },
         RolloutGate: {
             doc: "A gate checked after each step's hold. Exactly one of `http` and `command`.",
             properties: {
-                name: { type: "string", doc: "Shown in messages and the rollout state (default `gates[i] (http)` / `gates[i] (command)`)." },
+                name: {
+                    type: "string",
+                    doc: "Shown in messages and the rollout state (default `gates[i] (http)` / `gates[i] (command)`).",
+                },
                 timeoutSeconds: { type: "integer", doc: "The gate's whole time budget, in seconds (default 30)." },
                 http: { type: { object: "HttpGate" }, doc: "An HTTP probe." },
                 command: { type: { object: "CommandGate" }, doc: "A shell command; exit code 0 passes." },
@@ -167,7 +177,11 @@ export const DEPLOYMENT_SHAPE = {
                 since: { type: "string", doc: "When `split` went live (ISO-8601).", required: true },
                 nextAt: { type: "string", doc: "In stepwise mode: the earliest time the next `up` moves on." },
                 mode: { type: "string", doc: "`continuous` or `stepwise`.", required: true },
-                gates: { type: { array: { object: "RolloutGateResult" } }, doc: "What the gates saw after the last step's hold.", required: true },
+                gates: {
+                    type: { array: { object: "RolloutGateResult" } },
+                    doc: "What the gates saw after the last step's hold.",
+                    required: true,
+                },
                 history: { type: { array: { object: "RolloutStepRecord" } }, doc: "Each step as it was walked.", required: true },
                 failedCandidate: { type: "string", doc: "The candidate that failed a gate, or whose rollout was aborted or stopped." },
                 message: { type: "string", doc: "Why the rollout ended as it did." },

@@ -44,8 +44,7 @@ export function stopRequested(now = Date.now()): string | undefined {
     const operation = current.getStore();
     if (!operation) return undefined;
     if (operation.stop) return operation.stop;
-    if (operation.deadline !== undefined && now >= operation.deadline)
-        return `its customTimeouts (${operation.timeoutSeconds} s) ran out`;
+    if (operation.deadline !== undefined && now >= operation.deadline) return `its customTimeouts (${operation.timeoutSeconds} s) ran out`;
     return undefined;
 }
 

@@ -27,13 +27,22 @@ export function parseUrn(urn: string): Urn {
     return { stack: head.replace(/^urn:pulumi:/, ""), project, type: type.split("$").pop() ?? type, name: rest.join("::") };
 }
 
-export function servedResources(): Map<string, ServedResource> {
+/** The three resources' providers (default: the installed ones, as the dynamic path's loaders find them). */
+export interface Providers {
+    routine: DynamicProvider;
+    codeVersion: DynamicProvider;
+    deployment: DynamicProvider;
+}
+
+const INSTALLED: Providers = { routine: routineProvider, codeVersion: codeVersionProvider, deployment: deploymentProvider };
+
+export function servedResources(providers: Providers = INSTALLED): Map<string, ServedResource> {
     return new Map<string, ServedResource>([
-        [tokenOf("Routine"), { provider: routineProvider }],
+        [tokenOf("Routine"), { provider: providers.routine }],
         [
             tokenOf("RoutineCodeVersion"),
-            { provider: codeVersionProvider, prepare: (news, urn) => prepareInputs(news, ownerOf(urn.project, urn.stack, urn.name)) },
+            { provider: providers.codeVersion, prepare: (news, urn) => prepareInputs(news, ownerOf(urn.project, urn.stack, urn.name)) },
         ],
-        [tokenOf("RoutineCodeDeployment"), { provider: deploymentProvider }],
+        [tokenOf("RoutineCodeDeployment"), { provider: providers.deployment }],
     ]);
 }

@@ -46,7 +46,8 @@ export function packageSchema(version: string): Json {
         name: PACKAGE_NAME,
         displayName: "Alibaba Cloud ESA edge routines",
         version,
-        description: "Ships Alibaba Cloud ESA edge-routine code to staging and production: routines, code versions from source, and deployments with canary splits and gated, self-rolling-back progressive rollouts.",
+        description:
+            "Ships Alibaba Cloud ESA edge-routine code to staging and production: routines, code versions from source, and deployments with canary splits and gated, self-rolling-back progressive rollouts.",
         keywords: ["pulumi", "alibaba-cloud", "alicloud", "esa", "edge-routine", "category/cloud", "kind/native"],
         license: "Apache-2.0",
         publisher: "esa-routine-deployment",

@@ -18,7 +18,7 @@ import { cancelInFlight, stoppable } from "../engine/cancel";
 import { rememberFreeText } from "../engine/redact";
 import { resolveConnection } from "../esa/config";
 import { configureRequest } from "./config";
-import { parseUrn, ServedResource, servedResources } from "./resources";
+import { parseUrn, Providers, ServedResource, servedResources } from "./resources";
 import { packageSchema, PACKAGE_NAME } from "./schema";
 import { markSecrets, unwrap, Unwrapped } from "./values";
 
@@ -42,9 +42,10 @@ export function packageVersion(): string {
     return require(path.join(__dirname, "..", "..", "..", "package.json")).version;
 }
 
-/** The service's handlers, by method name. */
-export function providerService(version = packageVersion()) {
-    const resources = servedResources();
+/** The service's handlers, by method name (the providers are the installed ones unless given). */
+export function providerService(options: { version?: string; providers?: Providers } = {}) {
+    const version = options.version ?? packageVersion();
+    const resources = servedResources(options.providers);
     const schema = JSON.stringify(packageSchema(version));
 
     const served = (call: Call): ServedResource => {
@@ -125,7 +126,13 @@ export function providerService(version = packageVersion()) {
             const result = await resource.provider.diff(call.request.getId(), olds.values, news.values);
             const { DiffChanges } = provproto.DiffResponse;
             const response = new provproto.DiffResponse()
-                .setChanges(result.changes === true ? DiffChanges.DIFF_SOME : result.changes === false ? DiffChanges.DIFF_NONE : DiffChanges.DIFF_UNKNOWN)
+                .setChanges(
+                    result.changes === true
+                        ? DiffChanges.DIFF_SOME
+                        : result.changes === false
+                          ? DiffChanges.DIFF_NONE
+                          : DiffChanges.DIFF_UNKNOWN,
+                )
                 .setReplacesList(result.replaces ?? [])
                 .setStablesList(result.stables ?? [])
                 .setDeletebeforereplace(result.deleteBeforeReplace === true);
@@ -153,7 +160,8 @@ export function providerService(version = packageVersion()) {
             const inputs = received(call.request.getInputs());
             const result = await resource.provider.read(call.request.getId(), state.values);
             const response = new provproto.ReadResponse().setId(result.id ?? "").setProperties(outputs(result.props ?? {}, state));
-            if (result.inputs !== undefined) response.setInputs(structproto.Struct.fromJavaScript(markSecrets(result.inputs, inputs.secretKeys)));
+            if (result.inputs !== undefined)
+                response.setInputs(structproto.Struct.fromJavaScript(markSecrets(result.inputs, inputs.secretKeys)));
             return response;
         }),
 
@@ -218,7 +226,8 @@ function recordable(outs: Record<string, unknown>, inputs: Unwrapped): Record<st
 function keepingState(inputs: Unwrapped) {
     return (error: unknown): never => {
         const e = error as { properties?: unknown } | null;
-        if (e && typeof e.properties === "object" && e.properties !== null) e.properties = recordable(e.properties as Record<string, unknown>, inputs);
+        if (e && typeof e.properties === "object" && e.properties !== null)
+            e.properties = recordable(e.properties as Record<string, unknown>, inputs);
         throw error;
     };
 }
@@ -236,7 +245,17 @@ function propertyDiff(key: string, olds: Record<string, unknown>, news: Record<s
     const { Kind } = provproto.PropertyDiff;
     const replace = replaces.includes(key);
     const kind =
-        olds[key] === undefined ? (replace ? Kind.ADD_REPLACE : Kind.ADD) : news[key] === undefined ? (replace ? Kind.DELETE_REPLACE : Kind.DELETE) : replace ? Kind.UPDATE_REPLACE : Kind.UPDATE;
+        olds[key] === undefined
+            ? replace
+                ? Kind.ADD_REPLACE
+                : Kind.ADD
+            : news[key] === undefined
+              ? replace
+                  ? Kind.DELETE_REPLACE
+                  : Kind.DELETE
+              : replace
+                ? Kind.UPDATE_REPLACE
+                : Kind.UPDATE;
     return new provproto.PropertyDiff().setKind(kind).setInputdiff(true);
 }
 

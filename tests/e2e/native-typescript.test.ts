@@ -118,14 +118,21 @@ describe("native plugin: TypeScript programs", function () {
             () => undefined,
             (error: Error) => error,
         );
-        await waitFor("step 1 to serve", () => JSON.stringify(liveSplit(emulator, "native-cancel", "production")) === JSON.stringify(split(50, 50)), 120_000);
+        await waitFor(
+            "step 1 to serve",
+            () => JSON.stringify(liveSplit(emulator, "native-cancel", "production")) === JSON.stringify(split(50, 50)),
+            120_000,
+        );
         const cli = stack.processes().find((p) => path.basename(p.argv[0]) === "pulumi" && p.argv.includes("up"));
         assert.ok(cli, JSON.stringify(stack.processes()));
         const interruptedAt = Date.now();
         process.kill(cli.pid, "SIGINT");
         const failure = await run;
         assert.ok(failure instanceof Error, "the cancelled `up` fails");
-        assert.ok(Date.now() - interruptedAt < 15_000, `the walk stopped within its safe-point interval (${Date.now() - interruptedAt} ms)`);
+        assert.ok(
+            Date.now() - interruptedAt < 15_000,
+            `the walk stopped within its safe-point interval (${Date.now() - interruptedAt} ms)`,
+        );
         assert.match(String(failure.message), /cancelled/);
         assert.deepEqual(liveSplit(emulator, "native-cancel", "production"), split(50, 50));
         assert.equal(deployments("native-cancel"), 2, "the first deployment and step 1, nothing after the cancel");

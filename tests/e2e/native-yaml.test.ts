@@ -76,9 +76,17 @@ describe("native plugin: a YAML program", function () {
         session = PulumiSession.create({ env: emulatorCredentials() });
         const dir = path.join(session.dir, "program");
         fs.mkdirSync(path.join(dir, "routine"), { recursive: true });
-        fs.writeFileSync(path.join(dir, "routine", "index.js"), `export default { fetch() { return new Response("${SOURCE_MARKER}"); } };\n`);
+        fs.writeFileSync(
+            path.join(dir, "routine", "index.js"),
+            `export default { fetch() { return new Response("${SOURCE_MARKER}"); } };\n`,
+        );
         project = new Project(session, dir);
-        declare({ canary: [[A, 50], [B, 60]] });
+        declare({
+            canary: [
+                [A, 50],
+                [B, 60],
+            ],
+        });
         await session.login();
         await project.stackInit("dev");
         await project.setConfig("esa:endpoint", emulator.endpoint);
@@ -102,7 +110,12 @@ describe("native plugin: a YAML program", function () {
     });
 
     it("releases from source, deploys a canary and reaches a second account through an explicit provider, in one up", async () => {
-        declare({ canary: [[A, 90], [B, 10]] });
+        declare({
+            canary: [
+                [A, 90],
+                [B, 10],
+            ],
+        });
         const run = keep(await project.up());
         assert.match(run.output, /created/);
         assert.deepEqual(liveSplit(emulator, "hello-edge", "production"), [
@@ -117,17 +130,29 @@ describe("native plugin: a YAML program", function () {
     });
 
     it("updates the split in place, and a reordered split is no change", async () => {
-        declare({ canary: [[A, 50], [B, 50]] });
+        declare({
+            canary: [
+                [A, 50],
+                [B, 50],
+            ],
+        });
         const run = keep(await project.up({ events: true }));
         assert.deepEqual(
-            steps(run, TYPE).filter((s) => s.op !== "same").map((s) => [s.op, s.urn.split("::").pop()]),
+            steps(run, TYPE)
+                .filter((s) => s.op !== "same")
+                .map((s) => [s.op, s.urn.split("::").pop()]),
             [["update", "canary"]],
         );
         assert.deepEqual(liveSplit(emulator, "hello-edge", "production"), [
             { codeVersion: A, percentage: 50 },
             { codeVersion: B, percentage: 50 },
         ]);
-        declare({ canary: [[B, 50], [A, 50]] });
+        declare({
+            canary: [
+                [B, 50],
+                [A, 50],
+            ],
+        });
         emulator.clearRequests();
         keep(await project.preview({ args: ["--expect-no-changes"] }));
         assert.equal(emulator.countByAction().CreateRoutineCodeDeployment ?? 0, 0);
