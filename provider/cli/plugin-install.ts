@@ -53,8 +53,10 @@ export function installPlugin(options: { version?: string; pulumiHome?: string; 
                 env: { ...process.env, PULUMI_HOME: home },
             });
         } catch (error: any) {
-            if (error?.code !== "ENOENT")
-                throw new Error(`pulumi plugin install failed: ${String(error?.stderr ?? error?.message ?? error).trim()}`);
+            if (error?.code !== "ENOENT") {
+                const said = String(error?.stderr ?? error?.message ?? error).trim();
+                throw new Error(`pulumi plugin install failed: ${said}`, { cause: error });
+            }
             // No `pulumi` on PATH: write the cache folder the CLI reads.
             fs.rmSync(target, { recursive: true, force: true });
             fs.mkdirSync(target, { recursive: true });
