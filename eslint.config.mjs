@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-    { ignores: ["dist/", "node_modules/", "docs/", "bench/out/"] },
+    { ignores: ["dist/", "node_modules/", "docs/", "bench/out/", "sdk/python/", "sdk/go/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     prettier,

@@ -5,7 +5,9 @@
  * (`pulumi login`, `stack init`, `config set`, `up`, `preview`, `destroy` in a copy of an
  * example with its dependencies installed from this package's tarball), with its output
  * and the ESA calls it cost. The Pulumi state lives in a temporary directory, removed at
- * the end. The story is a list of chapters; a new one is a function added to `CHAPTERS`.
+ * the end. The TypeScript examples run on the dynamic provider, and the last chapter runs
+ * the canary from a YAML program on the native plugin. The story is a list of chapters; a
+ * new one is a function added to `CHAPTERS`.
  *
  *   npm run demo                 the whole story
  *   npm run demo -- --list       its chapters
@@ -16,10 +18,11 @@ import { Chapter } from "./demo/chapter";
 import { releaseChapters } from "./demo/release";
 import { ROLLOUT_ROUTINES, rolloutChapters } from "./demo/rollout";
 import { DemoTerminal } from "./demo/terminal";
+import { yamlChapters } from "./demo/yaml";
 import { pulumiBinDir } from "./toolchain";
 
 /** The story's chapters, in order. */
-const CHAPTERS: Chapter[] = [...canaryChapters(), ...releaseChapters(), ...rolloutChapters()];
+const CHAPTERS: Chapter[] = [...canaryChapters(), ...releaseChapters(), ...rolloutChapters(), ...yamlChapters()];
 
 /** Every routine (and its versions) the chapters use, seeded into the emulator at start. */
 const ROUTINES: Record<string, string[]> = { ...CANARY_ROUTINES, ...ROLLOUT_ROUTINES };

@@ -51,7 +51,7 @@ export function packageSchema(version: string): Json {
         keywords: ["pulumi", "alibaba-cloud", "alicloud", "esa", "edge-routine", "category/cloud", "kind/native"],
         license: "Apache-2.0",
         publisher: "esa-routine-deployment",
-        meta: { moduleFormat: "(.*)" },
+        meta: { moduleFormat: "(.*)", supportPack: true },
         config: { variables: config },
         provider: {
             description:

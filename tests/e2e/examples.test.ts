@@ -1,10 +1,13 @@
 /**
  * Every example in `examples/`, and the repository root's Pulumi.yaml, run the way a
- * user runs them: a Pulumi.yaml project whose TypeScript program the Node.js language
- * host compiles and runs, driven by `pulumi` subprocesses (`login`, `stack init`,
- * `config set`, `up`, `preview`, `refresh`, `destroy`) against the emulator. An
- * example's own package.json is installed with npm, this package coming from the packed
- * tarball (`npm pack`), not from a link into the repository.
+ * user runs them: a Pulumi.yaml project, driven by `pulumi` subprocesses (`login`,
+ * `stack init`, `config set`, `up`, `preview`, `refresh`, `destroy`) against the
+ * emulator. A TypeScript program (`runtime: nodejs`) is compiled and run by the Node.js
+ * language host, its resources served by the dynamic provider; a YAML program
+ * (`runtime: yaml`) is read by the YAML language host, its resources served by the
+ * native plugin its Pulumi.yaml names (in the installed package's `bin`). An example's
+ * own package.json is installed with npm, this package coming from the packed tarball
+ * (`npm pack`), not from a link into the repository.
  *
  * Each example has an entry in `EXAMPLES`: the emulator's seed, the stack config, what
  * ESA must serve after `up`, the next change a user makes, and a change made behind
@@ -23,11 +26,15 @@ import * as path from "path";
 import { CodeVersionSplit, Emulator, EmulatorOptions, EmulatorState, Env, startEmulator } from "../../emulator";
 import { emulatorCredentials, installProject, Project, PulumiSession, repoRoot, StackRun } from "../../scripts/toolchain";
 import { asSet, changedValueLines, DEPLOYMENT_TYPE, diagnostics, liveSplit, steps } from "./harness";
+import { requireLanguageHost } from "./native";
 
 const A = "1723599747213377175";
 const B = "1723599747213377176";
 const C = "1723599747213377180";
 const D = "1723599747213377181";
+
+/** The deployment's type token on the native path (a YAML program's resources). */
+const NATIVE_DEPLOYMENT_TYPE = "esa:index:RoutineCodeDeployment";
 
 /** What ESA serves: routine → env → version → percentage. */
 type Served = Record<string, Partial<Record<Env, Record<string, number>>>>;
@@ -155,6 +162,17 @@ const EXAMPLES: Record<string, ExampleCase> = {
             assert.equal(emulator.state().routines["release-edge"], undefined, "destroy deletes the routine the stack created");
         },
     },
+    "yaml-canary": {
+        // The canary as YAML, on the native plugin: both shares from config (YAML has no arithmetic).
+        emulator: { routines: { "hello-edge": [A, B] } },
+        config: [set("canaryPercent", "10")],
+        served: { "hello-edge": { production: { [A]: 90, [B]: 10 } } },
+        next: {
+            config: [set("stablePercent", "25"), set("canaryPercent", "75")],
+            served: { "hello-edge": { production: { [A]: 25, [B]: 75 } } },
+        },
+        drift: { routine: "hello-edge", env: "production", codeVersions: [{ codeVersion: B, percentage: 100 }] },
+    },
 };
 
 /** Everything ESA serves, in the shape of `Served`. */
@@ -181,9 +199,9 @@ function assertClean(run: StackRun, what: string): void {
     assert.deepEqual(diagnostics(run, "warning"), [], `${what}: warnings\n${run.output}`);
 }
 
-/** The stack records, for every deployment, what ESA serves. */
-async function assertStateMatchesEsa(project: Project, emulator: Emulator): Promise<any[]> {
-    const resources = ((await project.exportState()).resources ?? []).filter((r: any) => r.type === DEPLOYMENT_TYPE);
+/** The stack records, for every deployment (of `type`), what ESA serves. */
+async function assertStateMatchesEsa(project: Project, emulator: Emulator, type: string): Promise<any[]> {
+    const resources = ((await project.exportState()).resources ?? []).filter((r: any) => r.type === type);
     for (const r of resources) {
         const { name, env, codeVersions, deploymentId } = r.outputs;
         assert.equal(r.id, `${name}:${env}`);
@@ -195,6 +213,11 @@ async function assertStateMatchesEsa(project: Project, emulator: Emulator): Prom
 
 /** Runs one project through the user's commands; `dir` holds its Pulumi.yaml and installed dependencies. */
 async function runProject(dir: string, example: ExampleCase, stackName: string): Promise<void> {
+    // A YAML program's resources come from the native plugin, under their schema's type token.
+    const runtime = runtimeOf(path.join(dir, "Pulumi.yaml"));
+    if (runtime === "yaml") requireLanguageHost("yaml");
+    else assert.equal(runtime, "nodejs", `unexpected runtime in ${dir}/Pulumi.yaml`);
+    const type = runtime === "yaml" ? NATIVE_DEPLOYMENT_TYPE : DEPLOYMENT_TYPE;
     const emulator = await startEmulator(example.emulator);
     const https = Boolean(example.emulator.https);
     // Over HTTPS, the provider process trusts the emulator's certificate authority.
@@ -213,7 +236,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         // up: creates every deployment, and ESA serves exactly what the entry says.
         const up = await project.up(skipPreview);
         assertClean(up, "up");
-        const created = steps(up);
+        const created = steps(up, type);
         assert.ok(created.length > 0, "the program declares no RoutineCodeDeployment");
         assert.ok(
             created.every((s) => s.op === "create"),
@@ -221,7 +244,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         );
         context.outputs = await project.outputs();
         assert.deepEqual(served(emulator), resolve(example.served, context), "ESA after the first up");
-        const resources = await assertStateMatchesEsa(project, emulator);
+        const resources = await assertStateMatchesEsa(project, emulator, type);
         assert.equal(resources.length, created.length);
 
         // A second preview: nothing to do, and no ESA call.
@@ -234,7 +257,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         await configure(project, resolve(example.next.config, context), context);
         const preview = await project.preview({ diff: true, events: true });
         assertClean(preview, "preview of the next change");
-        const planned = steps(preview).filter((s) => s.op !== "same");
+        const planned = steps(preview, type).filter((s) => s.op !== "same");
         assert.ok(planned.length > 0, `the next change plans nothing\n${preview.output}`);
         assert.ok(
             planned.every((s) => s.op === "update"),
@@ -244,7 +267,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         assertClean(await project.up(skipPreview), "up of the next change");
         context.outputs = await project.outputs();
         assert.deepEqual(served(emulator), resolve(example.next.served, context), "ESA after the next change");
-        await assertStateMatchesEsa(project, emulator);
+        await assertStateMatchesEsa(project, emulator, type);
 
         // A console change: drift in `preview --refresh --diff`, recorded by `refresh`.
         const { routine, env, codeVersions } = resolve(example.drift, context);
@@ -254,7 +277,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         const urn = resources.find((r) => r.id === `${routine}:${env}`)?.urn;
         assert.ok(urn, `the drift entry names ${routine}:${env}, which the program does not deploy`);
         assert.deepEqual(
-            steps(review)
+            steps(review, type)
                 .filter((s) => s.op !== "same" && s.op !== "refresh")
                 .map((s) => [s.urn, s.op]),
             [[urn, "update"]],
@@ -262,7 +285,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         );
         const refresh = await project.refresh(skipPreview);
         assert.deepEqual(diagnostics(refresh, "error"), []);
-        const recorded = ((await project.exportState()).resources ?? []).filter((r: any) => r.type === DEPLOYMENT_TYPE);
+        const recorded = ((await project.exportState()).resources ?? []).filter((r: any) => r.type === type);
         const record = recorded.find((r: any) => r.id === `${routine}:${env}`);
         assert.deepEqual(asSet(record?.outputs.codeVersions), asSet(codeVersions), "refresh records the live split");
 
@@ -285,6 +308,12 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         session.dispose();
         await emulator.close();
     }
+}
+
+/** The `runtime` of a Pulumi.yaml: `runtime: yaml`, or the `name:` under a `runtime:` block. */
+function runtimeOf(file: string): string | undefined {
+    const text = fs.readFileSync(file, "utf8");
+    return text.match(/^runtime:[ \t]*["']?(\w+)/m)?.[1] ?? text.match(/^runtime:[ \t]*\n[ \t]+name:[ \t]*["']?(\w+)/m)?.[1];
 }
 
 /** Top-level `main:` of a Pulumi.yaml. */

@@ -1,7 +1,6 @@
 /**
  * What the native-path end-to-end tests share: the language hosts they need (built by the
- * one-time setup next to `pulumi`; missing is a failure, never a skip), and the Pulumi.yaml
- * section that names the plugin in this repository.
+ * one-time setup next to `pulumi`; missing is a failure, never a skip).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -14,9 +13,4 @@ export function requireLanguageHost(runtime: "yaml" | "nodejs" | "go" | "python"
     if (!fs.existsSync(path.join(repoRoot, "dist", "provider", "plugin", "main.js"))) {
         throw new Error("dist/ is missing: run `npm run build` first (the native plugin runs the compiled package).");
     }
-}
-
-/** The Pulumi.yaml lines that make the engine start the plugin of this repository. */
-export function pluginSection(): string {
-    return `plugins:\n  providers:\n    - name: esa\n      path: ${path.join(repoRoot, "bin")}\n`;
 }

@@ -1,0 +1,5 @@
+/** The languages whose programs the native plugin's end-to-end test runs. */
+import type { LanguageProgram } from "./program";
+import { yaml } from "./yaml";
+
+export const LANGUAGES: LanguageProgram[] = [yaml];
