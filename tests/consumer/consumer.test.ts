@@ -13,7 +13,15 @@ import * as os from "os";
 import * as path from "path";
 import { Emulator, startEmulator } from "../../emulator";
 import { serializedProvider } from "../../provider/engine/shim";
-import { emulatorCredentials, installProject, packedPackage, Project, PulumiSession, repoRoot } from "../../scripts/toolchain";
+import {
+    emulatorCredentials,
+    installProject,
+    packedPackage,
+    Project,
+    pulumiBinDir,
+    PulumiSession,
+    repoRoot,
+} from "../../scripts/toolchain";
 import { DEPLOYMENT_TYPE } from "../e2e/harness";
 
 const A = "1723599747213377175";
@@ -66,12 +74,19 @@ describe("consumer install from the packed tarball", function () {
         const files = tarballFiles(tarball);
         assert.ok(files.includes("dist/index.js") && files.includes("dist/index.d.ts") && files.includes("dist/provider/index.js"));
         assert.ok(files.includes("dist/emulator/index.js"));
-        const stray = files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(f));
+        assert.ok(files.includes("bin/pulumi-resource-esa") && files.includes("provider/schema.json"), "the native plugin and its schema");
+        const stray = files.filter(
+            (f) =>
+                !/^(dist\/.*\.(js|d\.ts)|bin\/pulumi-resource-esa|provider\/schema\.json|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(
+                    f,
+                ),
+        );
         assert.deepEqual(stray, []);
     });
 
     it("installs into a fresh project, type-checks, and runs pulumi up / preview / destroy there", async () => {
-        const pulumiVersion = require("@pulumi/pulumi/package.json").version;
+        // CONSUMER_PULUMI_VERSION: another @pulumi/pulumi than the pinned one (CI also runs the newest).
+        const pulumiVersion = process.env.CONSUMER_PULUMI_VERSION ?? require("@pulumi/pulumi/package.json").version;
         fs.writeFileSync(
             path.join(source, "package.json"),
             JSON.stringify({
@@ -114,6 +129,33 @@ describe("consumer install from the packed tarball", function () {
             assert.equal(resources[0].inputs.__provider, serializedProvider, "the state stores the loader, not the implementation");
 
             await project.preview({ args: ["--expect-no-changes"] });
+
+            // The native plugin from the installed package: `plugin install` into this
+            // session's PULUMI_HOME, then a YAML program with no `plugins:` section finds it.
+            execFileSync(
+                process.execPath,
+                [path.join(installed.dir, "node_modules/esa-routine-deployment/dist/provider/cli/main.js"), "plugin", "install"],
+                {
+                    env: { ...process.env, ...project.session.env, PATH: `${pulumiBinDir()}${path.delimiter}${process.env.PATH}` },
+                    encoding: "utf8",
+                },
+            );
+            const yamlDir = path.join(installed.dir, "yaml");
+            fs.mkdirSync(yamlDir);
+            fs.writeFileSync(
+                path.join(yamlDir, "Pulumi.yaml"),
+                "name: consumer-yaml\nruntime: yaml\nresources:\n  staging:\n    type: esa:index:RoutineCodeDeployment\n" +
+                    `    properties:\n      name: hello-edge\n      env: staging\n      codeVersions:\n        - codeVersion: "${B}"\n          percentage: 100\n`,
+            );
+            const yaml = new Project(project.session, yamlDir);
+            await yaml.stackInit("dev");
+            await yaml.setConfig("esa:endpoint", emulator.endpoint);
+            await yaml.up();
+            assert.deepEqual(emulator.state().routines["hello-edge"].deployments.staging?.codeVersions, [
+                { codeVersion: B, percentage: 100 },
+            ]);
+            await yaml.destroy();
+
             const destroy = await project.destroy({ args: ["--skip-preview"] });
             assert.match(destroy.output, /removed from the stack only/);
             assert.deepEqual(
@@ -123,7 +165,7 @@ describe("consumer install from the packed tarball", function () {
                     .sort(),
                 [10, 90],
             );
-            assert.equal(emulator.countByAction().CreateRoutineCodeDeployment, 1);
+            assert.equal(emulator.countByAction().CreateRoutineCodeDeployment, 2, "production, then staging from the YAML program");
         } finally {
             project.session.dispose();
             fs.rmSync(installed.dir, { recursive: true, force: true });
