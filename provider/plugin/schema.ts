@@ -2,7 +2,7 @@
  * The package schema every Pulumi language reads (the native plugin serves it from
  * GetSchema; YAML programs are checked against it; the Python and Go SDKs are generated
  * from it), derived from the resources' declared shapes. `provider/schema.json` is this,
- * written out by `npm run schema` and checked by a test to be current.
+ * written out by `npm run sdk` and checked by a test to be current.
  */
 import { CODE_VERSION_SHAPE } from "../code-version/shape";
 import { DEPLOYMENT_SHAPE } from "../deployment/shape";

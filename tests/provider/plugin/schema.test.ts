@@ -18,7 +18,7 @@ const version = require(path.join(root, "package.json")).version;
 const schema = packageSchema(version) as any;
 
 describe("native plugin: the package schema", () => {
-    it("is committed as the shapes derive it (run `npm run schema` after changing a shape)", () => {
+    it("is committed as the shapes derive it (run `npm run sdk` after changing a shape)", () => {
         assert.equal(fs.readFileSync(path.join(root, "provider", "schema.json"), "utf8"), schemaText(version));
     });
 
