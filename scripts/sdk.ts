@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { schemaText } from "../provider/plugin/schema";
-import { generateSdks, repoRoot } from "./toolchain";
+import { repoRoot } from "./toolchain/cli";
+import { generateSdks } from "./toolchain/sdkgen";
 
 const version = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;
 fs.writeFileSync(path.join(repoRoot, "provider", "schema.json"), schemaText(version));

@@ -7,7 +7,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { filesUnder, generateSdks, repoRoot } from "../../scripts/toolchain";
+import { repoRoot } from "../../scripts/toolchain/cli";
+import { filesUnder, generateSdks } from "../../scripts/toolchain/sdkgen";
 
 describe("the generated SDKs", function () {
     this.timeout(15 * 60_000);
