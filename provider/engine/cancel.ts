@@ -39,6 +39,11 @@ export function cancelInFlight(): number {
     return inFlight.size;
 }
 
+/** How many operations are in flight. */
+export function operationsInFlight(): number {
+    return inFlight.size;
+}
+
 /** Why the current operation must stop now, if it must. */
 export function stopRequested(now = Date.now()): string | undefined {
     const operation = current.getStore();

@@ -4,7 +4,12 @@
  * calls it over gRPC. It resolves its modules from where the package is installed,
  * never from the program's directory.
  */
+import { operationsInFlight } from "../engine/cancel";
+import { engineWatch } from "../engine/liveness";
 import { grpc, providerService, providerServiceDefinition } from "./server";
+
+/** How often an idle plugin looks whether its engine is still there. */
+const IDLE_WATCH_MS = 5_000;
 
 export async function serve(): Promise<number> {
     const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
@@ -16,10 +21,21 @@ export async function serve(): Promise<number> {
     );
 }
 
-/** Serves until the engine ends the process, printing the port for the engine to read. */
+/**
+ * Serves until the engine ends the process, printing the port for the engine to read.
+ * A plugin whose CLI was killed is never ended by it: once idle with its engine gone, it
+ * exits (a walk in flight stops at its own safe points, see `../engine/liveness`).
+ */
 export function run(): void {
     serve().then(
-        (port) => process.stdout.write(`${port}\n`),
+        (port) => {
+            process.stdout.write(`${port}\n`);
+            const timer = setInterval(() => {
+                if (operationsInFlight() > 0) return;
+                void engineWatch().then((gone) => gone && operationsInFlight() === 0 && process.exit(1));
+            }, IDLE_WATCH_MS);
+            timer.unref();
+        },
         (error) => {
             process.stderr.write(`pulumi-resource-esa: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
             process.exit(1);
