@@ -70,14 +70,15 @@ describe("consumer install from the packed tarball", function () {
         if (source) fs.rmSync(source, { recursive: true, force: true });
     });
 
-    it("ships compiled JavaScript and types only: no sources, tests or scripts", () => {
+    it("ships compiled JavaScript and types, the native plugin, its schema and the generated SDKs: no sources, tests or scripts", () => {
         const files = tarballFiles(tarball);
         assert.ok(files.includes("dist/index.js") && files.includes("dist/index.d.ts") && files.includes("dist/provider/index.js"));
         assert.ok(files.includes("dist/emulator/index.js"));
         assert.ok(files.includes("bin/pulumi-resource-esa") && files.includes("provider/schema.json"), "the native plugin and its schema");
+        assert.ok(files.includes("sdk/python/pyproject.toml") && files.includes("sdk/go/go.mod"), "the Python and Go SDKs");
         const stray = files.filter(
             (f) =>
-                !/^(dist\/.*\.(js|d\.ts)|bin\/pulumi-resource-esa|provider\/schema\.json|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(
+                !/^(dist\/.*\.(js|d\.ts)|bin\/pulumi-resource-esa|provider\/schema\.json|sdk\/(python|go)\/.*|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(
                     f,
                 ),
         );
