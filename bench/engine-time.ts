@@ -119,7 +119,12 @@ export async function engineRepetition(
         const endpoint = emulator.endpoint;
         stacks.ours = await BenchStack.create(fleetProgram(fleet), { endpoint, env: traceEnv(dirs.ours) });
         stacks.floor = await BenchStack.create(trivialProgram(fleet), { endpoint, env: traceEnv(dirs.floor) });
-        if (native) stacks.native = await BenchStack.create(nativeFleetProgram(fleet), { endpoint, env: traceEnv(dirs.native), nativePlugin: true });
+        if (native)
+            stacks.native = await BenchStack.create(nativeFleetProgram(fleet), {
+                endpoint,
+                env: traceEnv(dirs.native),
+                nativePlugin: true,
+            });
         const order = sides.map((side) => [side, stacks[side]!] as const);
         const sample: EngineSample = {
             up: { ours: 0, floor: 0 },

@@ -18,6 +18,8 @@ export interface Results {
     totalWallSeconds: number;
     machine: { cpus: number; node: string; pulumi: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
     calls?: CallsResult;
+    /** The same phases on the native path (`pulumi-resource-esa`), with its state after the creating `up`. */
+    nativeCalls?: CallsResult;
     stateSize?: StateSizeResult;
     startup?: StartupResult;
     engine: EngineTimeRow[];
@@ -42,6 +44,9 @@ const s = (ms: number) => `${round(ms / 1000, 1)} s`;
 const x = (r: number) => `${round(r, 2)}×`;
 const pct = (r: number) => `${round(r * 100, 0)} %`;
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+/** The same requests per action. */
+const sameCalls = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.keys({ ...a, ...b }).every((action) => (a[action] ?? 0) === (b[action] ?? 0));
 const phasesText = (p: CommandPhases | undefined) =>
     p ? `${s(p.beforeProviderMs)} + ${s(p.providerMs)} + ${s(p.afterProviderMs)}` : "not traced";
 
@@ -99,6 +104,23 @@ const ROWS: ((r: Results) => Row[])[] = [
             }),
         ];
     },
+    ({ calls, nativeCalls }) => {
+        if (!calls || !nativeCalls) return [];
+        return nativeCalls.phases.map((p) => {
+            const dynamic = calls.phases.find((d) => d.phase === p.phase);
+            const same = dynamic !== undefined && sameCalls(p.calls, dynamic.calls) && p.failedCalls === 0 && dynamic.failedCalls === 0;
+            return goal(
+                {
+                    metric: `Native path: API calls, ${p.phase} (N=${nativeCalls.n})`,
+                    value: `${p.totalCalls} (${callList(p.calls)})`,
+                    floor: dynamic ? `dynamic path: ${dynamic.totalCalls} (${callList(dynamic.calls)})` : "dynamic path: not measured",
+                    ratio: dynamic && dynamic.totalCalls ? x(p.totalCalls / dynamic.totalCalls) : "—",
+                },
+                "= dynamic path's",
+                same,
+            );
+        });
+    },
     ({ stateSize }) => {
         if (!stateSize) return [];
         return Object.entries(stateSize.byN).flatMap(([n, k]) => [
@@ -124,6 +146,23 @@ const ROWS: ((r: Results) => Row[])[] = [
             ),
         ]);
     },
+    ({ calls, nativeCalls }) => {
+        const d = calls?.state;
+        const n = nativeCalls?.state;
+        if (!d || !n) return [];
+        return [
+            goal(
+                {
+                    metric: `Native path: state per deployment, N=${nativeCalls!.n} (\`pulumi stack export\` after the creating \`up\`)`,
+                    value: `${n.bytesPerResource} B (${kb(n.bytesPerResource)}), ${n.providerLines} \`__provider\` lines; inputs and outputs ${n.propertiesBytes} B`,
+                    floor: `dynamic path: ${d.bytesPerResource} B, ${d.withoutProviderBytes} B without its \`__provider\`; inputs and outputs ${d.propertiesBytes} B`,
+                    ratio: x(n.bytesPerResource / d.bytesPerResource),
+                },
+                "≤ dynamic path's, no `__provider`",
+                n.bytesPerResource <= d.bytesPerResource && n.providerLines === 0 && n.count === nativeCalls!.n,
+            ),
+        ];
+    },
     ({ startup, calls }) => {
         if (!startup) return [];
         const loaded = startup.ours.sdkLoadedByCheck || startup.ours.sdkLoadedByDiff;
@@ -142,6 +181,16 @@ const ROWS: ((r: Results) => Row[])[] = [
                 floor: "0 on the check/diff path",
                 ratio: "—",
             }),
+            ...(startup.native
+                ? [
+                      info({
+                          metric: "Native plugin start-up: process start → first Check answer (median)",
+                          value: `${startup.native.firstCheckMs} ms (first Check RPC ${startup.native.checkRpcMs} ms; ESA SDK loaded by Check or Diff: ${startup.native.sdkLoadedByCheck || startup.native.sdkLoadedByDiff ? "YES" : "no"}, control ${startup.nativeDetectorControl ? "seen" : "NOT seen"})`,
+                          floor: `dynamic plugin ${startup.ours.firstCheckMs} ms (same runs); trivial dynamic provider ${startup.trivial.firstCheckMs} ms`,
+                          ratio: `${x(startup.nativeRatio ?? startup.native.firstCheckMs / startup.ours.firstCheckMs)} dynamic`,
+                      }),
+                  ]
+                : []),
             goal(
                 {
                     metric: "`@alicloud/esa20240910` loaded on the check/diff path",
@@ -155,8 +204,8 @@ const ROWS: ((r: Results) => Row[])[] = [
         ];
     },
     ({ engine }) =>
-        engine.flatMap((row) =>
-            (["up", "preview"] as const).map((op) => {
+        engine.flatMap((row) => [
+            ...(["up", "preview"] as const).map((op) => {
                 const ms = op === "up" ? row.upMs : row.previewMs;
                 const measured = {
                     metric: `Engine wall time: ${op === "up" ? "`up` creating" : "no-op `preview` of"} N=${row.n} (median of ${op === "up" ? row.repetitions : row.samples.preview.ours.length})`,
@@ -166,7 +215,25 @@ const ROWS: ((r: Results) => Row[])[] = [
                 };
                 return row.n === 100 ? goal(measured, "≤ 1.3×", ms.ours / ms.floor <= 1.3) : info(measured);
             }),
-        ),
+            ...(["up", "preview"] as const).flatMap((op) => {
+                const native = row.native;
+                if (!native) return [];
+                const ms = op === "up" ? native.upMs : native.previewMs;
+                const dynamic = op === "up" ? native.dynamicMs.up : native.dynamicMs.preview;
+                return [
+                    goal(
+                        {
+                            metric: `Native path: engine wall time, ${op === "up" ? "`up` creating" : "no-op `preview` of"} N=${row.n} (median of ${op === "up" ? native.repetitions : native.samples.preview.length})`,
+                            value: `${s(ms)} (${ms >= dynamic ? "+" : "−"}${s(Math.abs(ms - dynamic))})`,
+                            floor: `dynamic path ${s(dynamic)} (the same repetitions, interleaved)`,
+                            ratio: x(ms / dynamic),
+                        },
+                        "≤ 1.1× dynamic path's",
+                        ms / dynamic <= 1.1,
+                    ),
+                ];
+            }),
+        ]),
     ({ throughput: t }) => {
         if (!t) return [];
         const what = `N=${t.n} creates at ${t.ratePerSecond} req/s, --parallel ${t.parallel}`;
@@ -279,11 +346,19 @@ export function markdown(results: Results): string {
         ...(results.calls?.phases ?? []).map(
             (p: CallPhase) => `- ${p.phase}: ${callList(p.calls)}; engine steps ${JSON.stringify(p.steps)}`,
         ),
+        ...(results.nativeCalls?.phases ?? []).map(
+            (p: CallPhase) => `- Native path, ${p.phase}: ${callList(p.calls)}; engine steps ${JSON.stringify(p.steps)}`,
+        ),
         ...results.engine.map(
             (r) =>
                 `- Engine N=${r.n}: \`up\` ours ${r.samples.up.ours.join(", ")} ms, floor ${r.samples.up.floor.join(", ")} ms; preview ours ${r.samples.preview.ours.join(", ")} ms, ` +
                 `floor ${r.samples.preview.floor.join(", ")} ms. Before the provider's first call + its calls + after its last: \`up\` ours ${phasesText(r.phases.up.ours)}, ` +
-                `floor ${phasesText(r.phases.up.floor)}; preview ours ${phasesText(r.phases.preview.ours)}, floor ${phasesText(r.phases.preview.floor)}.`,
+                `floor ${phasesText(r.phases.up.floor)}; preview ours ${phasesText(r.phases.preview.ours)}, floor ${phasesText(r.phases.preview.floor)}.` +
+                (r.native
+                    ? ` Native path: \`up\` ${r.native.samples.up.join(", ")} ms, preview ${r.native.samples.preview.join(", ")} ms; ` +
+                      `\`up\` ${phasesText(r.native.phases.up)}, preview ${phasesText(r.native.phases.preview)}; ` +
+                      `its \`up\`s' API calls ${r.native.upCalls.map(callList).join("; ")} (ours ${r.upCalls.map(callList).join("; ")}).`
+                    : ""),
         ),
         ...(t ? [`- Throttled run, calls served per second from the first call: ${t.servedBySecond.join(", ")}.`] : []),
         ...(results.stateSize?.naive.capturedClient.error

@@ -164,16 +164,8 @@ export class BenchStack {
             config: { ...(options.endpoint ? { "esa:endpoint": options.endpoint } : {}), ...options.config },
             env: { ...emulatorCredentials(), ...options.env },
             projectName: "esa-bench",
+            plugins: options.nativePlugin ? [{ name: "esa", path: NATIVE_PLUGIN_DIR }] : undefined,
         });
-        if (options.nativePlugin) {
-            const workspace = test.automation.workspace;
-            const settings = await workspace.projectSettings();
-            // `plugins` is not in the Automation API's ProjectSettings type; the CLI reads it from Pulumi.yaml.
-            await workspace.saveProjectSettings({
-                ...settings,
-                plugins: { providers: [{ name: "esa", path: NATIVE_PLUGIN_DIR }] },
-            } as typeof settings);
-        }
         // The Automation API stack itself: timed runs without the event capture.
         return new BenchStack(test, test.automation);
     }

@@ -268,25 +268,23 @@ function unary(client: any, method: string, request: unknown): Promise<any> {
 /** Asks the preload for the loaded module files (SIGUSR2) and waits for its answer. */
 async function loadedModules(child: ChildProcess, outDir: string): Promise<string[]> {
     const file = path.join(outDir, `${child.pid}.jsonl`);
-    const count = () =>
-        fs.existsSync(file)
-            ? fs
-                  .readFileSync(file, "utf8")
-                  .split("\n")
-                  .filter((l) => l.includes('"modules"')).length
-            : 0;
-    const before = count();
+    // The complete records only: the answer (~100 KB of file names) may be read while it
+    // is still being written, and the line is complete once its newline is there.
+    const records = () => {
+        const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+        return text
+            .slice(0, text.lastIndexOf("\n") + 1)
+            .split("\n")
+            .filter((l) => l.includes('"kind":"modules"'));
+    };
+    const before = records().length;
     child.kill("SIGUSR2");
-    for (let waited = 0; count() === before; waited += 5) {
+    for (let waited = 0; ; waited += 5) {
+        const answers = records();
+        if (answers.length > before) return JSON.parse(answers.at(-1)!).files as string[];
         if (waited > 10_000) throw new Error("the preload did not answer SIGUSR2");
         await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const lines = fs
-        .readFileSync(file, "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l));
-    return lines.filter((l) => l.kind === "modules").at(-1).files as string[];
 }
 
 if (require.main === module) {
