@@ -39,7 +39,16 @@ func run(schemaPath, sdkDir string) error {
 			return python.GeneratePackage("esa-sdkgen", pkg, nil, nil)
 		},
 		"go": func(pkg *schema.Package) (map[string][]byte, error) {
-			return gogen.GeneratePackage("esa-sdkgen", pkg, nil)
+			files, err := gogen.GeneratePackage("esa-sdkgen", pkg, nil)
+			if err != nil {
+				return nil, err
+			}
+			// Also at the module's root, where the Go language host looks for the plugins a
+			// program needs (the generator puts it beside the package only).
+			if manifest, ok := files[pkg.Name+"/pulumi-plugin.json"]; ok {
+				files["pulumi-plugin.json"] = manifest
+			}
+			return files, nil
 		},
 	}
 	for _, language := range []string{"python", "go"} {

@@ -32,7 +32,7 @@ describe("the generated SDKs", function () {
 
     it("names the plugin and version that plugin install puts in place", () => {
         const version = require(path.join(repoRoot, "package.json")).version;
-        for (const file of ["sdk/python/pulumi_esa/pulumi-plugin.json", "sdk/go/esa/pulumi-plugin.json"]) {
+        for (const file of ["sdk/python/pulumi_esa/pulumi-plugin.json", "sdk/go/esa/pulumi-plugin.json", "sdk/go/pulumi-plugin.json"]) {
             assert.deepEqual(
                 JSON.parse(fs.readFileSync(path.join(repoRoot, file), "utf8")),
                 { resource: true, name: "esa", version },
