@@ -66,7 +66,7 @@ for (const language of LANGUAGES) {
                     [B, 60],
                 ],
             });
-            await language.prepare(dir, PLUGIN_DIR);
+            Object.assign(session.env, (await language.prepare(dir, PLUGIN_DIR)) ?? {});
             await session.login();
             await project.stackInit("dev");
             await project.setConfig("esa:endpoint", emulator.endpoint);

@@ -33,8 +33,9 @@ export interface LanguageProgram {
     /**
      * Makes the project directory ready to run (a virtualenv, a Go module's dependencies),
      * once, before the first `pulumi` command. `pluginDir` holds `pulumi-resource-esa`.
+     * Returns the variables every `pulumi` command needs for it, if any.
      */
-    prepare(projectDir: string, pluginDir: string): Promise<void>;
+    prepare(projectDir: string, pluginDir: string): Promise<Record<string, string> | void>;
     /** The program's files for `declared`, relative to the project directory; Pulumi.yaml included. */
     files(declared: Declared, pluginDir: string): Record<string, string>;
 }
