@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./cli";
+import { cacheDir, pruneCache } from "./cache";
 
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { name: string; version: string };
 
@@ -25,8 +26,7 @@ export const PACKAGE_NAME = PACKAGE.name;
 const KEPT_INSTALLS = 4;
 
 function cacheRoot(): string {
-    const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
-    return path.join(base, "esa-routine-deployment", "projects");
+    return cacheDir("projects");
 }
 
 let tarball: string | undefined;
@@ -97,7 +97,7 @@ export async function installProject(sourceDir: string, options: InstallOptions 
     }
     const now = new Date();
     fs.utimesSync(entry, now, now);
-    prune(entry);
+    pruneCache(cacheRoot(), entry, KEPT_INSTALLS, ".install-");
 
     const dir = options.into ?? fs.mkdtempSync(path.join(os.tmpdir(), `esa-${path.basename(sourceDir)}-`));
     fs.mkdirSync(dir, { recursive: true });
@@ -143,20 +143,4 @@ async function npmInstall(manifest: object, packed: string, entry: string, onOut
     } finally {
         fs.rmSync(work, { recursive: true, force: true });
     }
-}
-
-/** Keeps the most recently used installations, removes the rest, and installs an interrupted run left. */
-function prune(keep: string): void {
-    const hourAgo = Date.now() - 3600_000;
-    for (const e of fs.readdirSync(cacheRoot(), { withFileTypes: true })) {
-        const dir = path.join(cacheRoot(), e.name);
-        if (e.name.startsWith(".install-") && fs.statSync(dir).mtimeMs < hourAgo) fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const entries = fs
-        .readdirSync(cacheRoot(), { withFileTypes: true })
-        .filter((e) => e.isDirectory() && !e.name.startsWith("."))
-        .map((e) => path.join(cacheRoot(), e.name))
-        .filter((dir) => dir !== keep)
-        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-    for (const old of entries.slice(KEPT_INSTALLS - 1)) fs.rmSync(old, { recursive: true, force: true });
 }

@@ -8,14 +8,13 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { cacheDir } from "./cache";
 
 /** The lines proven besides the machine's: the LTS lines of December 2026. */
 export const NODE_LINES = [22, 24, 26] as const;
 
 function cacheRoot(): string {
-    return process.env.PULUMI_CLI_CACHE
-        ? path.resolve(process.env.PULUMI_CLI_CACHE, "..", "node")
-        : path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "esa-routine-deployment", "node");
+    return cacheDir("node");
 }
 
 /** The `bin` directory of the newest release of `major` the registry serves, unpacked now if not yet. */

@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./cli";
+import { cacheDir, pruneCache } from "./cache";
 
 /**
  * The `pulumi` Python package the virtualenv gets: the newest on PyPI when chosen. The
@@ -126,8 +127,7 @@ export async function createPythonVirtualenv(projectDir: string, options: Python
 }
 
 function cacheRoot(): string {
-    const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
-    return path.join(base, "esa-routine-deployment", "python-wheels");
+    return cacheDir("python-wheels");
 }
 
 /**
@@ -167,7 +167,7 @@ async function wheelhouse(
     }
     const now = new Date();
     fs.utimesSync(entry, now, now);
-    prune(entry);
+    pruneCache(cacheRoot(), entry, KEPT_WHEELHOUSES, ".wheels-");
     return { wheels: entry, downloaded };
 }
 
@@ -178,22 +178,6 @@ function sdkFiles(dir: string): string[] {
         .filter((e) => !BUILD_OUTPUT.test(e.name))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
         .flatMap((e) => (e.isDirectory() ? sdkFiles(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
-}
-
-/** Removes wheel sets beyond the newest few (`keep` always stays) and abandoned work directories. */
-function prune(keep: string): void {
-    const hourAgo = Date.now() - 3600_000;
-    for (const e of fs.readdirSync(cacheRoot(), { withFileTypes: true })) {
-        const dir = path.join(cacheRoot(), e.name);
-        if (e.name.startsWith(".wheels-") && fs.statSync(dir).mtimeMs < hourAgo) fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const entries = fs
-        .readdirSync(cacheRoot(), { withFileTypes: true })
-        .filter((e) => e.isDirectory() && !e.name.startsWith("."))
-        .map((e) => path.join(cacheRoot(), e.name))
-        .filter((dir) => dir !== keep)
-        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-    for (const old of entries.slice(KEPT_WHEELHOUSES - 1)) fs.rmSync(old, { recursive: true, force: true });
 }
 
 /** `python -m pip <args>`, quietly; its output is in the error when it fails. */

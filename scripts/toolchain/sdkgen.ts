@@ -7,16 +7,14 @@
 import { createHash } from "crypto";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./cli";
+import { cacheDir } from "./cache";
 
 const SOURCE_DIR = path.join(repoRoot, "scripts", "sdkgen");
 
 function cacheRoot(): string {
-    return process.env.PULUMI_CLI_CACHE
-        ? path.resolve(process.env.PULUMI_CLI_CACHE, "..", "sdkgen")
-        : path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "esa-routine-deployment", "sdkgen");
+    return cacheDir("sdkgen");
 }
 
 /** The generator's executable, built now if this version of its source has not been. */
