@@ -3,16 +3,19 @@
  * user runs them: a Pulumi.yaml project, driven by `pulumi` subprocesses (`login`,
  * `stack init`, `config set`, `up`, `preview`, `refresh`, `destroy`) against the
  * emulator. A TypeScript program (`runtime: nodejs`) is compiled and run by the Node.js
- * language host, its resources served by the dynamic provider; a YAML program
- * (`runtime: yaml`) is read by the YAML language host, its resources served by the
- * native plugin its Pulumi.yaml names (in the installed package's `bin`). An example's
- * own package.json is installed with npm, this package coming from the packed tarball
- * (`npm pack`), not from a link into the repository.
+ * language host, its resources served by the dynamic provider; a YAML, Python or Go
+ * program is run by its language host, its resources served by the native plugin its
+ * Pulumi.yaml names (in the installed package's `bin`). An example's own package.json is
+ * installed with npm, this package coming from the packed tarball (`npm pack`), not from
+ * a link into the repository. A Python program gets a virtualenv with `pulumi_esa`
+ * (sdk/python), named to its `pulumi` commands by PULUMI_PYTHON_CMD; a Go program's
+ * go.mod gets its replace of the Go SDK pointed at sdk/go, then `go mod tidy` and a build.
  *
  * Each example has an entry in `EXAMPLES`: the emulator's seed, the stack config, what
- * ESA must serve after `up`, the next change a user makes, and a change made behind
- * Pulumi's back for the refresh. An example directory without an entry fails here: a
- * new example is tested from the day it lands.
+ * ESA must serve after `up`, the next change a user makes (config, or an edited file
+ * where config cannot say it), and a change made behind Pulumi's back for the refresh.
+ * An example directory without an entry fails here: a new example is tested from the
+ * day it lands.
  *
  * For each project: `up` deploys what the entry says, and the stack records what ESA
  * serves; a second `preview` shows no change and calls nothing; the next config change
@@ -24,7 +27,16 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CodeVersionSplit, Emulator, EmulatorOptions, EmulatorState, Env, startEmulator } from "../../emulator";
-import { emulatorCredentials, installProject, Project, PulumiSession, repoRoot, StackRun } from "../../scripts/toolchain";
+import {
+    createPythonVirtualenv,
+    emulatorCredentials,
+    installProject,
+    prepareGoProgram,
+    Project,
+    PulumiSession,
+    repoRoot,
+    StackRun,
+} from "../../scripts/toolchain";
 import { asSet, changedValueLines, DEPLOYMENT_TYPE, diagnostics, liveSplit, steps } from "./harness";
 import { requireLanguageHost } from "./native";
 
@@ -33,7 +45,7 @@ const B = "1723599747213377176";
 const C = "1723599747213377180";
 const D = "1723599747213377181";
 
-/** The deployment's type token on the native path (a YAML program's resources). */
+/** The deployment's type token on the native path (a YAML, Python or Go program's resources). */
 const NATIVE_DEPLOYMENT_TYPE = "esa:index:RoutineCodeDeployment";
 
 /** What ESA serves: routine → env → version → percentage. */
@@ -63,12 +75,16 @@ type Computed<T> = T | ((context: RunContext) => T);
 interface ExampleCase {
     /** How the emulator starts: its routines and versions; `https` for examples that upload code. */
     emulator: EmulatorOptions;
-    /** Set before the first `up`. */
-    config: ConfigEntry[];
+    /** Set before the first `up` (computed: from the emulator, e.g. its edge's URL). */
+    config: Computed<ConfigEntry[]>;
     /** What ESA serves after the first `up`: every deployment, and nothing else. */
     served: Computed<Served>;
-    /** The user's next change: config set, then `up` (in-place updates of deployments), and what ESA serves after it. */
-    next: { config: Computed<ConfigEntry[]>; served: Computed<Served> };
+    /**
+     * The user's next change: config set and files of the project rewritten (`files`:
+     * path → new text, for a change config cannot make, such as the routine's code in a
+     * YAML program), then `up` (in-place updates of deployments), and what ESA serves after it.
+     */
+    next: { config: Computed<ConfigEntry[]>; files?: Record<string, string>; served: Computed<Served> };
     /** A change in the console, behind Pulumi's back, that `refresh` must record. */
     drift: Computed<{ routine: string; env: Env; codeVersions: CodeVersionSplit[] }>;
     /**
@@ -83,6 +99,74 @@ const set = (key: string, value: string, path = false): ConfigEntry => ({ key, v
 function resolve<T>(value: Computed<T>, context: RunContext): T {
     return typeof value === "function" ? (value as (context: RunContext) => T)(context) : value;
 }
+
+/** The routine's code after the user's edit, for the examples whose next change is the code. */
+const EDITED_ROUTINE = `export default {
+    async fetch() {
+        return new Response("Hello again from the edge\\n", { headers: { "content-type": "text/plain; charset=utf-8" } });
+    },
+};
+`;
+
+/** The HTTP gate of the progressive rollouts, against the emulator's production edge. */
+const edgeGate = ({ emulator }: RunContext): ConfigEntry[] => [
+    set("healthUrl", emulator.edgeUrl!),
+    set("healthHost", "hello-edge.example.test"),
+];
+
+/** examples/release-from-source, and its Python and Go programs (the same config, the same outputs). */
+const RELEASE_FROM_SOURCE: ExampleCase = {
+    // The routine and its version come from the program: the emulator starts empty, over HTTPS (code uploads).
+    emulator: { https: true },
+    config: [set("routine", "release-edge")],
+    served: ({ outputs }) => ({
+        "release-edge": { staging: { [outputs.codeVersion]: 100 }, production: { [outputs.codeVersion]: 100 } },
+    }),
+    next: {
+        // A stable version made elsewhere; the source's version becomes a 25 % canary next to it.
+        config: ({ emulator }) => [
+            set("stableVersion", emulator.createVersion("release-edge", { description: "stable", code: "export default {}" })),
+            set("canaryPercent", "25"),
+        ],
+        served: ({ outputs, config }) => ({
+            "release-edge": {
+                staging: { [outputs.codeVersion]: 100 },
+                production: { [outputs.codeVersion]: 25, [config.stableVersion]: 75 },
+            },
+        }),
+    },
+    drift: ({ config }) => ({
+        routine: "release-edge",
+        env: "production",
+        codeVersions: [{ codeVersion: config.stableVersion, percentage: 100 }],
+    }),
+    afterDestroy: ({ emulator }) => {
+        assert.equal(emulator.state().routines["release-edge"], undefined, "destroy deletes the routine the stack created");
+    },
+};
+
+/**
+ * examples/progressive-rollout's Python and Go programs: the TypeScript example's config
+ * and outputs, with the HTTP gate on the edge and 1 s holds (the next change walks one
+ * step, 10 %, held and gated).
+ */
+const GATED_ROLLOUT: ExampleCase = {
+    emulator: { routines: { "hello-edge": [A, B] } },
+    config: (context) => [set("previousVersion", A), set("nextVersion", B), set("bakeSeconds", "1"), ...edgeGate(context)],
+    served: { "hello-edge": { staging: { [B]: 100 }, production: { [A]: 100 } } },
+    next: {
+        config: [set("productionPercent", "10")],
+        served: { "hello-edge": { staging: { [B]: 100 }, production: { [A]: 90, [B]: 10 } } },
+    },
+    drift: {
+        routine: "hello-edge",
+        env: "production",
+        codeVersions: [
+            { codeVersion: A, percentage: 50 },
+            { codeVersion: B, percentage: 50 },
+        ],
+    },
+};
 
 /** One entry per directory of examples/. */
 const EXAMPLES: Record<string, ExampleCase> = {
@@ -133,35 +217,7 @@ const EXAMPLES: Record<string, ExampleCase> = {
             ],
         },
     },
-    "release-from-source": {
-        // The routine and its version come from the program: the emulator starts empty, over HTTPS (code uploads).
-        emulator: { https: true },
-        config: [set("routine", "release-edge")],
-        served: ({ outputs }) => ({
-            "release-edge": { staging: { [outputs.codeVersion]: 100 }, production: { [outputs.codeVersion]: 100 } },
-        }),
-        next: {
-            // A stable version made elsewhere; the source's version becomes a 25 % canary next to it.
-            config: ({ emulator }) => [
-                set("stableVersion", emulator.createVersion("release-edge", { description: "stable", code: "export default {}" })),
-                set("canaryPercent", "25"),
-            ],
-            served: ({ outputs, config }) => ({
-                "release-edge": {
-                    staging: { [outputs.codeVersion]: 100 },
-                    production: { [outputs.codeVersion]: 25, [config.stableVersion]: 75 },
-                },
-            }),
-        },
-        drift: ({ config }) => ({
-            routine: "release-edge",
-            env: "production",
-            codeVersions: [{ codeVersion: config.stableVersion, percentage: 100 }],
-        }),
-        afterDestroy: ({ emulator }) => {
-            assert.equal(emulator.state().routines["release-edge"], undefined, "destroy deletes the routine the stack created");
-        },
-    },
+    "release-from-source": RELEASE_FROM_SOURCE,
     "yaml-canary": {
         // The canary as YAML, on the native plugin: both shares from config (YAML has no arithmetic).
         emulator: { routines: { "hello-edge": [A, B] } },
@@ -173,6 +229,47 @@ const EXAMPLES: Record<string, ExampleCase> = {
         },
         drift: { routine: "hello-edge", env: "production", codeVersions: [{ codeVersion: B, percentage: 100 }] },
     },
+    "yaml-release-from-source": {
+        // The release as YAML: no conditionals, so production takes all of the source's version;
+        // the next change is the one a user makes, an edit of routine/index.js (YAML reads a
+        // version id from config as a number, so no stable version comes from config).
+        emulator: { https: true },
+        config: [set("routine", "release-edge")],
+        served: ({ outputs }) => ({
+            "release-edge": { staging: { [outputs.codeVersion]: 100 }, production: { [outputs.codeVersion]: 100 } },
+        }),
+        next: {
+            config: [],
+            files: { "routine/index.js": EDITED_ROUTINE },
+            served: ({ outputs }) => ({
+                "release-edge": { staging: { [outputs.codeVersion]: 100 }, production: { [outputs.codeVersion]: 100 } },
+            }),
+        },
+        drift: ({ emulator }) => ({
+            routine: "release-edge",
+            env: "production",
+            codeVersions: [
+                {
+                    codeVersion: emulator.createVersion("release-edge", { description: "hotfix", code: "export default {}" }),
+                    percentage: 100,
+                },
+            ],
+        }),
+        afterDestroy: RELEASE_FROM_SOURCE.afterDestroy,
+    },
+    "python-release-from-source": RELEASE_FROM_SOURCE,
+    "go-release-from-source": RELEASE_FROM_SOURCE,
+    "yaml-progressive-rollout": {
+        // The rollout as YAML: the versions in the program, both production shares from config.
+        ...GATED_ROLLOUT,
+        config: (context) => [set("bakeSeconds", "1"), ...edgeGate(context)],
+        next: {
+            config: [set("previousPercent", "90"), set("nextPercent", "10")],
+            served: GATED_ROLLOUT.next.served,
+        },
+    },
+    "python-progressive-rollout": GATED_ROLLOUT,
+    "go-progressive-rollout": GATED_ROLLOUT,
 };
 
 /** Everything ESA serves, in the shape of `Served`. */
@@ -213,16 +310,17 @@ async function assertStateMatchesEsa(project: Project, emulator: Emulator, type:
 
 /** Runs one project through the user's commands; `dir` holds its Pulumi.yaml and installed dependencies. */
 async function runProject(dir: string, example: ExampleCase, stackName: string): Promise<void> {
-    // A YAML program's resources come from the native plugin, under their schema's type token.
+    // A YAML, Python or Go program's resources come from the native plugin, under their schema's type token.
     const runtime = runtimeOf(path.join(dir, "Pulumi.yaml"));
-    if (runtime === "yaml") requireLanguageHost("yaml");
-    else assert.equal(runtime, "nodejs", `unexpected runtime in ${dir}/Pulumi.yaml`);
-    const type = runtime === "yaml" ? NATIVE_DEPLOYMENT_TYPE : DEPLOYMENT_TYPE;
+    assert.ok(RUNTIMES.includes(runtime as Runtime), `unexpected runtime ${runtime} in ${dir}/Pulumi.yaml`);
+    if (runtime !== "nodejs") requireLanguageHost(runtime as Runtime);
+    const type = runtime === "nodejs" ? DEPLOYMENT_TYPE : NATIVE_DEPLOYMENT_TYPE;
+    const runtimeEnv = await prepareRuntime(dir, runtime as Runtime);
     const emulator = await startEmulator(example.emulator);
     const https = Boolean(example.emulator.https);
     // Over HTTPS, the provider process trusts the emulator's certificate authority.
     const session = PulumiSession.create({
-        env: { ...emulatorCredentials(), ...(https ? { NODE_EXTRA_CA_CERTS: emulator.caFile! } : {}) },
+        env: { ...emulatorCredentials(), ...(https ? { NODE_EXTRA_CA_CERTS: emulator.caFile! } : {}), ...runtimeEnv },
     });
     const project = new Project(session, dir);
     const context: RunContext = { emulator, outputs: {}, config: {} };
@@ -231,7 +329,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         await session.login();
         await project.stackInit(stackName);
         await project.setConfig("esa:endpoint", https ? emulator.httpsEndpoint! : emulator.endpoint);
-        await configure(project, example.config, context);
+        await configure(project, resolve(example.config, context), context);
 
         // up: creates every deployment, and ESA serves exactly what the entry says.
         const up = await project.up(skipPreview);
@@ -255,6 +353,7 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
 
         // The user's next change: an in-place update in the preview, deployed by up.
         await configure(project, resolve(example.next.config, context), context);
+        for (const [file, text] of Object.entries(example.next.files ?? {})) fs.writeFileSync(path.join(dir, file), text);
         const preview = await project.preview({ diff: true, events: true });
         assertClean(preview, "preview of the next change");
         const planned = steps(preview, type).filter((s) => s.op !== "same");
@@ -308,6 +407,23 @@ async function runProject(dir: string, example: ExampleCase, stackName: string):
         session.dispose();
         await emulator.close();
     }
+}
+
+const RUNTIMES = ["nodejs", "yaml", "python", "go"] as const;
+type Runtime = (typeof RUNTIMES)[number];
+
+/**
+ * Makes a project's program runnable as its user would before the first `pulumi`
+ * command, and returns the variables its commands need: a Python program gets
+ * `<dir>/venv` with `pulumi_esa` installed, and PULUMI_PYTHON_CMD naming its python (the
+ * v3.79 host is not given Pulumi.yaml's `virtualenv`); a Go program's go.mod gets the Go
+ * SDK replaced by this repository's sdk/go (the example's `../../sdk/go` does not hold
+ * in a copy), then `go mod tidy` and a first build.
+ */
+async function prepareRuntime(dir: string, runtime: Runtime): Promise<Record<string, string>> {
+    if (runtime === "python") return (await createPythonVirtualenv(dir)).env;
+    if (runtime === "go") await prepareGoProgram(dir);
+    return {};
 }
 
 /** The `runtime` of a Pulumi.yaml: `runtime: yaml`, or the `name:` under a `runtime:` block. */
