@@ -8,6 +8,7 @@
  */
 import { engineLog } from "../engine/log";
 import type { DynamicProvider } from "../engine/dynamic";
+import { stopSignal } from "../engine/cancel";
 import { engineWatch, EngineWatch, leaveIfOrphaned } from "../engine/liveness";
 import { keepingPartialState } from "../engine/partial-state";
 import { systemClock } from "../esa/clock";
@@ -65,6 +66,7 @@ export function createProvider(options: ProviderOptions = {}): RoutineCodeDeploy
                     stagingAddress: (withinMs) => stagingAddress(ctx, news.name, withinMs),
                     secrets: [...secretsOf(ctx.connection.credentials), ...knownSecrets(stackConfig, options.env ?? process.env)],
                     now: clock.now,
+                    signal: stopSignal(),
                 },
                 clock,
                 log: ctx.log,

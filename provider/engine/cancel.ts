@@ -13,6 +13,8 @@ import { AsyncLocalStorage } from "async_hooks";
 interface Operation {
     /** Why the engine asked it to stop, once it has. */
     stop?: string;
+    /** Aborted when it is asked to stop, so that waits (a gate) end at once. */
+    controller: AbortController;
     /** When its `customTimeouts` run out (ms since the epoch), if set. */
     deadline?: number;
     timeoutSeconds?: number;
@@ -23,20 +25,34 @@ const inFlight = new Set<Operation>();
 
 /** Runs one engine operation, stoppable by `cancelInFlight` and by its deadline (seconds; 0 or none: no deadline). */
 export async function stoppable<T>(timeoutSeconds: number | undefined, work: () => Promise<T>): Promise<T> {
+    const controller = new AbortController();
     const operation: Operation =
-        timeoutSeconds !== undefined && timeoutSeconds > 0 ? { deadline: Date.now() + timeoutSeconds * 1000, timeoutSeconds } : {};
+        timeoutSeconds !== undefined && timeoutSeconds > 0
+            ? { controller, deadline: Date.now() + timeoutSeconds * 1000, timeoutSeconds }
+            : { controller };
+    const timer = operation.deadline !== undefined ? setTimeout(() => controller.abort(), timeoutSeconds! * 1000) : undefined;
+    timer?.unref();
     inFlight.add(operation);
     try {
         return await current.run(operation, work);
     } finally {
+        clearTimeout(timer);
         inFlight.delete(operation);
     }
 }
 
 /** The engine's Cancel: every operation in flight stops at its next safe point. Returns how many there were. */
 export function cancelInFlight(): number {
-    for (const operation of inFlight) operation.stop ??= "the run was cancelled (Ctrl-C or `pulumi cancel`)";
+    for (const operation of inFlight) {
+        operation.stop ??= "the run was cancelled (Ctrl-C or `pulumi cancel`)";
+        operation.controller.abort();
+    }
     return inFlight.size;
+}
+
+/** The current operation's stop signal (none outside the native plugin's operations). */
+export function stopSignal(): AbortSignal | undefined {
+    return current.getStore()?.controller.signal;
 }
 
 /** How many operations are in flight. */

@@ -63,9 +63,18 @@ export class RolloutHalted extends Error {
  * then records where it stands) or if the engine that started the run is gone.
  */
 export async function checkpoint(ctx: RolloutContext, at: string): Promise<void> {
+    stopIfAsked(ctx, at);
+    if (ctx.engineGone && (await ctx.engineGone())) throw new EngineGone(at);
+}
+
+/**
+ * Stop here if the engine asked the run to stop (Cancel, a deadline). Unlike `checkpoint`,
+ * an engine that is gone does not stop the walk here: after the gates, a failed gate's
+ * rollback runs engine or not.
+ */
+export function stopIfAsked(ctx: RolloutContext, at: string): void {
     const why = (ctx.stopRequested ?? stopRequested)();
     if (why) throw new StopRequested(at, why);
-    if (ctx.engineGone && (await ctx.engineGone())) throw new EngineGone(at);
 }
 
 /** A step's hold, in slices, so that a walk whose engine is gone stops during it. */

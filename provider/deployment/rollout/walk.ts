@@ -20,7 +20,7 @@ import { StopRequested } from "../../engine/cancel";
 import { formatSplit, sameSplit } from "../split";
 import type { CodeVersionSplit, DeploymentInputs, DeploymentOutputs } from "../types";
 import { controlFor } from "./control";
-import { checkpoint, hold, RolloutContext, RolloutHalted } from "./context";
+import { checkpoint, hold, RolloutContext, RolloutHalted, stopIfAsked } from "./context";
 import { abort, changedElsewhere, guarded, rollBack, settleEnded, stoppedAt } from "./endings";
 import { runGates } from "./gates";
 import type { PlannedStep } from "./plan";
@@ -192,6 +192,9 @@ async function walk(ctx: RolloutContext, olds: Partial<DeploymentOutputs>, news:
                     );
                 }
                 const results = await (ctx.runGates ?? runGates)(config.gates, facts(news, position, current), ctx.gates);
+                // Asked to stop while the gates ran (a gate then ends at once): their verdict does
+                // not count, and no rollback follows a Ctrl-C; the next `up` gates the step again.
+                stopIfAsked(ctx, `during the gates of step ${current.step}/${position.total}`);
                 position.gates = results;
                 // A failed gate's rollback is never skipped (it takes the failing candidate off
                 // traffic, engine or not); anything else waits for an engine to record it.

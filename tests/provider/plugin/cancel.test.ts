@@ -79,4 +79,44 @@ describe("native plugin: Cancel and customTimeouts", () => {
         assert.equal(outs.rolloutState.status, "succeeded");
         assert.equal(esa.calls.filter((c) => c.action === "CreateRoutineCodeDeployment").length, 3, "75 %, then the target");
     });
+
+    it("a Ctrl-C during a step's gates ends the running gate at once and records the step in progress, without a rollback", async () => {
+        const esa = new MemoryEsa().addRoutine("hello");
+        esa.deployOutOfBand("hello", "production", [{ codeVersion: A, percentage: 100 }]);
+        const provider = createProvider({
+            apiFactory: () => esa,
+            clock: fakeClock(Date.parse("2026-01-01T00:00:00Z")),
+            env: {},
+            log: () => {},
+        });
+        const inputs = (codeVersion: string, rollout?: object) =>
+            checkInputs({
+                name: "hello",
+                env: "production",
+                codeVersions: [{ codeVersion, percentage: 100 }],
+                ...(rollout ? { rollout } : {}),
+            }).inputs;
+        const olds = { ...inputs(A), deploymentId: "1" };
+        // A gate that would run for a minute, then fail: a Ctrl-C must neither wait for it nor roll back.
+        const news = inputs(B, {
+            steps: [50],
+            bakeSeconds: 1,
+            gates: [{ name: "slow", timeoutSeconds: 120, command: "sleep 60; exit 1" }],
+        });
+        const started = Date.now();
+        const running = stoppable(undefined, () => provider.update("hello:production", olds, news));
+        setTimeout(() => cancelInFlight(), 500);
+        const failure: any = await running.then(
+            () => assert.fail("the cancelled update must fail"),
+            (error) => error,
+        );
+        assert.ok(Date.now() - started < 10_000, `the gate was not ended at once (${Date.now() - started} ms)`);
+        assert.match(failure.message, /stopped during the gates of step 1\/2: the run was cancelled/);
+        assert.equal(failure.properties.rolloutState.status, "in-progress");
+        assert.deepEqual(failure.properties.codeVersions, [
+            { codeVersion: A, percentage: 50 },
+            { codeVersion: B, percentage: 50 },
+        ]);
+        assert.equal(esa.calls.filter((c) => c.action === "CreateRoutineCodeDeployment").length, 1, "step 1 only: no rollback");
+    });
 });

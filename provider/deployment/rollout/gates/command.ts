@@ -36,14 +36,19 @@ export function runCommandGate(gate: CommandGate, timeoutMs: number, facts: Roll
         };
         child.stdout.on("data", collect);
         child.stderr.on("data", collect);
-        const timer = setTimeout(() => {
-            timedOut = true;
+        const kill = () => {
             try {
                 process.kill(-child.pid!, "SIGKILL");
             } catch {
                 child.kill("SIGKILL");
             }
+        };
+        const timer = setTimeout(() => {
+            timedOut = true;
+            kill();
         }, timeoutMs);
+        // Asked to stop: the gate's verdict no longer counts (the walk records where it stands).
+        env.signal?.addEventListener("abort", kill, { once: true });
         const shown = () => {
             const text = redact(output.trim(), hidden);
             if (text === "") return "no output";
@@ -55,6 +60,7 @@ export function runCommandGate(gate: CommandGate, timeoutMs: number, facts: Roll
         });
         child.on("close", (code, signal) => {
             clearTimeout(timer);
+            env.signal?.removeEventListener("abort", kill);
             if (timedOut) {
                 resolve({
                     passed: false,

@@ -26,6 +26,8 @@ export interface GateEnvironment {
     /** Strings never to show (the AccessKey secret, the STS token). */
     secrets: string[];
     now(): number;
+    /** Aborted when the engine asks the run to stop (Cancel, a deadline): a running gate then ends at once. */
+    signal?: AbortSignal;
 }
 
 /** A gate's verdict and what it saw. */

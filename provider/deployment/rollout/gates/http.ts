@@ -46,6 +46,8 @@ export async function runHttpGate(gate: HttpGate, timeoutMs: number, env: GateEn
     const samples: Sample[] = [];
     let failures = 0;
     for (let i = 0; i < gate.samples; i++) {
+        // Asked to stop: the verdict no longer counts (the walk records where it stands).
+        if (env.signal?.aborted) return { passed: false, detail: `stopped with ${samples.length} of ${gate.samples} samples taken` };
         const left = deadline - env.now();
         if (left <= 0) {
             return {
