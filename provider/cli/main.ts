@@ -52,7 +52,7 @@ export function main(argv: string[]): number {
         process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
         return 2;
     }
-    if (args.positional[0] === "plugin" && args.positional[1] === "install" && args.positional.length === 2) {
+    if (args.positional[0] === "plugin" && args.positional[1] === "install" && args.positional.length === 2 && !args.flags.help) {
         try {
             installPlugin();
             return 0;

@@ -45,7 +45,12 @@ async function codeText(code: unknown): Promise<string> {
         const text = await asset.text;
         if (typeof text === "string") return text;
         const file = await asset.path;
-        if (typeof file === "string") return fs.readFileSync(path.resolve(file), "utf8");
+        if (typeof file === "string") {
+            if (fs.statSync(path.resolve(file), { throwIfNoEntry: false })?.isDirectory()) {
+                throw new Error(`code: ${file} is a directory; code is one JavaScript file (a file asset), and static files go in assets.`);
+            }
+            return fs.readFileSync(path.resolve(file), "utf8");
+        }
         if (asset.uri !== undefined)
             throw new Error("RoutineCodeVersion: code: a RemoteAsset is not supported; use a string, a FileAsset or a StringAsset.");
     }

@@ -71,7 +71,7 @@ export function resolveConnection(overrides: ConnectionOverrides, config: Config
 
     const regionId = firstSet([overrides.region, fromConfig(CONFIG_KEYS.region), fromEnv(ENV_KEYS.region)]) ?? DEFAULT_REGION;
     const endpoint = firstSet([overrides.endpoint, fromConfig(CONFIG_KEYS.endpoint), fromEnv(ENV_KEYS.endpoint)]);
-    const timeout = overrides.timeoutSeconds ?? Number(fromConfig(CONFIG_KEYS.timeoutSeconds) ?? DEFAULT_TIMEOUT_SECONDS);
+    const timeout = overrides.timeoutSeconds ?? parseTimeout(fromConfig(CONFIG_KEYS.timeoutSeconds));
 
     const maxRequestsPerSecond = firstSet([fromConfig(CONFIG_KEYS.maxRequestsPerSecond), fromEnv(ENV_KEYS.maxRequestsPerSecond)]);
 
@@ -82,6 +82,19 @@ export function resolveConnection(overrides: ConnectionOverrides, config: Config
         timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_SECONDS) * 1000,
         ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: parseRate(maxRequestsPerSecond) } : {}),
     };
+}
+
+/** `esa:timeoutSeconds`: a positive number of seconds up to a day, or a message that names the setting and says what to do. */
+function parseTimeout(text: string | undefined): number {
+    if (text === undefined) return DEFAULT_TIMEOUT_SECONDS;
+    const seconds = Number(text.trim());
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+        throw new Error(
+            `esa:timeoutSeconds is "${text}": set it to a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (a day), ` +
+                "e.g. `pulumi config set esa:timeoutSeconds 600`, or remove it for the default (300).",
+        );
+    }
+    return seconds;
 }
 
 /** A positive number of requests per second, or a message that names the setting and says what to do. */

@@ -129,7 +129,8 @@ function adviceFor(failure: ApiFailure, context: OperationContext): string {
     const creds = context.credentials ? ` The request used ${context.credentials}.` : "";
     if (AUTHENTICATION_CODES.some((p) => p.test(code)) || failure.statusCode === 401) {
         return (
-            `Authentication failed: check the AccessKey pair (stack config alicloud:accessKey / alicloud:secretKey, ` +
+            `Authentication failed: check the AccessKey pair (an explicit provider's accessKey / secretKey, stack config esa:accessKey / esa:secretKey ` +
+            `or, on the dynamic path, alicloud:accessKey / alicloud:secretKey, ` +
             `or ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET), that an STS token has not expired, and the machine's clock.${creds}`
         );
     }

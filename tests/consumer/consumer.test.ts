@@ -29,6 +29,9 @@ const B = "1723599747213377176";
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import { RoutineCodeDeployment, RoutineCodeDeploymentArgs } from "esa-routine-deployment";
+// The native path's classes type-check under the default (node) module resolution too.
+import type { Provider } from "esa-routine-deployment/native";
+type NativeProvider = Provider;
 
 export = async () => {
     const config = new pulumi.Config();

@@ -96,9 +96,13 @@ describe("resolveConnection (SPEC §6)", () => {
             assert.equal(resolveConnection({ timeoutSeconds: 12 }, config({ "esa:timeoutSeconds": "45" }), {}).timeoutMs, 12_000);
         });
 
-        it("falls back to the default for a config value that is not a positive number", () => {
-            assert.equal(resolveConnection({}, config({ "esa:timeoutSeconds": "soon" }), {}).timeoutMs, 300_000);
-            assert.equal(resolveConnection({}, config({ "esa:timeoutSeconds": "-1" }), {}).timeoutMs, 300_000);
+        it("refuses a config value that is not a positive number of seconds up to a day, naming the key and what to do", () => {
+            for (const value of ["soon", "-1", "0", "90000"]) {
+                assert.throws(
+                    () => resolveConnection({}, config({ "esa:timeoutSeconds": value }), {}),
+                    /^Error: esa:timeoutSeconds is ".*": set it to a positive number of seconds, at most 86400/,
+                );
+            }
         });
     });
 
