@@ -152,6 +152,8 @@ function adviceFor(failure: ApiFailure, context: OperationContext): string {
         case "RoutineUserServiceStatusHalt":
             return "The account has overdue payments, so ESA accepts no changes: settle the balance in the Alibaba Cloud console (Expenses and Costs), then run again. Nothing was changed.";
     }
+    if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code))
+        return "ESA could not be reached at this address until the operation's deadline: check the endpoint (the resource's endpoint, the provider's endpoint or esa:endpoint) or the region, and the network.";
     if (classify(failure) === "retryable")
         return "ESA kept refusing the request as busy or throttled until the operation's deadline; raise timeoutSeconds (or esa:timeoutSeconds), lower the parallelism (pulumi up --parallel), or run again later.";
     if (classify(failure) === "ambiguous")
@@ -170,10 +172,14 @@ export function redact(text: string, secrets: string[]): string {
 
 /** The SDK prefixes messages with "code: 400, " and suffixes " request id: …"; the rest is the API's own words. */
 function stripSdkDecoration(message: string): string {
-    return message
-        .replace(/^code: \d+, /, "")
-        .replace(/ request id: \S*$/, "")
-        .trim();
+    return (
+        message
+            .replace(/^code: \d+, /, "")
+            // The SDK runs a network error's text into "<METHOD> <url> failed".
+            .replace(/(\S)((?:GET|POST|PUT|DELETE) https?:\/\/\S+ failed)/, "$1 ($2)")
+            .replace(/ request id: \S*$/, "")
+            .trim()
+    );
 }
 
 function firstText(...values: unknown[]): string | undefined {

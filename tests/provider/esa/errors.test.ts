@@ -79,6 +79,16 @@ describe("toApiFailure", () => {
         assert.equal(failure.message, "socket hang up");
     });
 
+    it("tells a refused connection apart from throttling, and keeps the SDK's two texts apart", () => {
+        const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9POST http://127.0.0.1:9/ failed."), {
+            code: "ECONNREFUSED",
+        });
+        const message = explain(toApiFailure(refused), { action: "GetRoutine", routine: "hello" } as any).message;
+        assert.match(message, /ECONNREFUSED 127\.0\.0\.1:9 \(POST http:\/\/127\.0\.0\.1:9\/ failed\)/);
+        assert.match(message, /could not be reached at this address .* check the endpoint/);
+        assert.doesNotMatch(message, /busy or throttled/);
+    });
+
     it("reads the SDK's RequestTimeoutError as the code RequestTimeout", () => {
         const failure = toApiFailure({ name: "RequestTimeoutError", message: "Read timeout of 10000ms" });
         assert.equal(failure.code, "RequestTimeout");
