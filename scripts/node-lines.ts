@@ -1,8 +1,8 @@
 /**
  * `npm run test:node-lines`: the package proven on the Node.js lines its users run,
  * besides the machine's own (which `npm test` uses). For each line of `NODE_LINES`
- * (binaries from the npm registry, cached per machine): the unit suite, and a program
- * through the real CLI on each path, whose language host and plugin run on that line. Then the consumer test with the newest `@pulumi/pulumi` the
+ * (binaries from the npm registry, cached per machine): the unit suite, and programs
+ * through the real CLI on both paths, whose language host and plugins run on that line. Then the consumer test with the newest `@pulumi/pulumi` the
  * registry serves, on the oldest of those lines (its own floor). Prints a time per step.
  */
 import { spawnSync, execFileSync } from "child_process";
@@ -35,17 +35,18 @@ const unit = [
     "tests/emulator/**/*.test.ts",
     "tests/architecture/**/*.test.ts",
 ];
-/** A program on each path: the dynamic one's whole life, the native one's canary. */
-const dynamicProgram = ["tests/e2e/lifecycle.test.ts"];
-const nativeProgram = ["tests/e2e/native-typescript.test.ts", "--grep", "deploys a canary"];
+/**
+ * Programs through the CLI on both paths: the native canary, and a dynamic stack (whose
+ * dynamic-provider plugin runs on the line too) moved to the native path.
+ */
+const programs = ["tests/e2e/native-typescript.test.ts", "--grep", "deploys a canary|moves a dynamic stack"];
 
 let failed = 0;
 for (const major of NODE_LINES) {
     const bin = nodeLineBinDir(major);
     const version = execFileSync(path.join(bin, "node"), ["--version"], { encoding: "utf8" }).trim();
     if (!step(`Node.js ${version}: unit suite`, bin, unit)) failed++;
-    if (!step(`Node.js ${version}: a program through the CLI, dynamic path`, bin, dynamicProgram)) failed++;
-    if (!step(`Node.js ${version}: a program through the CLI, native path`, bin, nativeProgram)) failed++;
+    if (!step(`Node.js ${version}: programs through the CLI, dynamic and native paths`, bin, programs)) failed++;
 }
 const newest = execFileSync("npm", ["view", "@pulumi/pulumi", "version"], { encoding: "utf8" }).trim();
 const floor = nodeLineBinDir(NODE_LINES[0]);
