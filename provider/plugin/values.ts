@@ -70,8 +70,3 @@ export function markSecrets(outputs: Record<string, unknown>, secretKeys: Readon
     }
     return marked;
 }
-
-/** Whether a value is an asset or archive as the engine sends them. */
-export function isAssetOrArchive(value: unknown): boolean {
-    return isRecord(value) && (value[SIG] === ASSET || value[SIG] === ARCHIVE);
-}
